@@ -1,0 +1,2 @@
+/** Names every service agrees on: Kafka topics and headers, Redis keys. */
+package io.lkfleet.common.contract;

@@ -1,0 +1,63 @@
+package io.lkfleet.common.fleet;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The fleet, described once: every LiveKit region lkfleet manages and the node classes it sizes
+ * rooms against. All four services and the local fleet runner read this same mapping (prefix
+ * {@code fleet}); in the one-machine fleet it comes from {@code deploy/local/fleet.yaml}, in
+ * Kubernetes from a ConfigMap, with secrets from the environment.
+ */
+@ConfigMapping(prefix = "fleet")
+public interface FleetConfig {
+
+    /** LiveKit regions by name (the name is what tokens, keys and metrics carry). */
+    Map<String, Region> regions();
+
+    /** Hardware classes of SFU nodes with their measured capacity, by name. */
+    Map<String, NodeClass> nodeClasses();
+
+    /** One LiveKit region: its own cluster of nodes sharing one Redis. */
+    interface Region {
+        /** Signalling URL clients connect to (ws:// or wss://), usually the region's load balancer. */
+        String livekitUrl();
+
+        /** API key of this region; also the {@code iss} of its webhooks, which names the region. */
+        String apiKey();
+
+        /** API secret of this region. Secret: from the environment or a secret file, never logged. */
+        String apiSecret();
+
+        /** LiveKit's own Redis of this region ({@code redis://host:port}); lkfleet only reads it. */
+        String redis();
+
+        /** Jurisdiction tags a tenant's residency policy can require (e.g. {@code eu}, {@code de}). */
+        @WithDefault("")
+        List<String> jurisdictions();
+
+        /** Location of the region, for geo-distance ordering when no RTT is known. */
+        double latitude();
+
+        double longitude();
+
+        /** TURN server URL handed to clients of this region, if any. */
+        Optional<String> turnUrl();
+
+        /** Node class of this region's SFU nodes (key of {@link #nodeClasses()}). */
+        @WithDefault("standard")
+        String nodeClass();
+    }
+
+    /** Measured capacity of one SFU node size. */
+    interface NodeClass {
+        /** Forwarded (subscribed) tracks one node carries at 100 % before media degrades. */
+        int maxSubscriptions();
+
+        /** Egress bandwidth one node can send, in Mbit/s. */
+        int egressMbps();
+    }
+}

@@ -1,0 +1,61 @@
+package io.lkfleet.local;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.util.Map;
+
+/**
+ * How the one-machine fleet lays the fleet out on loopback (prefix {@code local}): which
+ * livekit-server nodes belong to which region, and the ports of Kafka, lkfleet's Redis and the
+ * services. Read only by the runner; the services read {@link io.lkfleet.common.fleet.FleetConfig}.
+ */
+@ConfigMapping(prefix = "local")
+public interface LocalConfig {
+
+    Kafka kafka();
+
+    /** Port of lkfleet's own Redis (the {@code fleet:} keys); each region's LiveKit Redis is separate. */
+    int fleetRedisPort();
+
+    /** livekit-server nodes by name; each names the region whose cluster it joins. */
+    Map<String, Node> nodes();
+
+    /** lkfleet services by module name (e.g. {@code webhook-ingest}). */
+    Map<String, Service> services();
+
+    /** Seconds LiveKit waits after the last participant left before {@code room_finished}. */
+    @WithDefault("5")
+    int departureTimeoutSeconds();
+
+    interface Kafka {
+        int port();
+
+        int controllerPort();
+
+        /** Partitions of {@code livekit.webhooks}; rooms spread over them by key. */
+        @WithDefault("6")
+        int webhookPartitions();
+
+        @WithDefault("3")
+        int decisionPartitions();
+    }
+
+    interface Node {
+        /** Region (key of {@code fleet.regions}) whose Redis this node registers in. */
+        String region();
+
+        /** Signalling (HTTP/WebSocket) port. */
+        int port();
+
+        int rtcTcpPort();
+
+        /** The node's single UDP mux port for media. */
+        int rtcUdpPort();
+
+        int prometheusPort();
+    }
+
+    interface Service {
+        int port();
+    }
+}

@@ -1,0 +1,384 @@
+package io.lkfleet.local;
+
+import io.lkfleet.common.contract.Topics;
+import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.stream.Collectors;
+
+/**
+ * The one-machine fleet, started for real: lkfleet's Redis, one Redis per LiveKit region, a Kafka
+ * broker, the livekit-server nodes of every region and (optionally) the packaged services. The
+ * command-line runner and the integration tests both start it through this class.
+ */
+public final class LocalFleet implements AutoCloseable {
+    /** Every service module, in the order they start. */
+    public static final List<String> SERVICES = List.of("capacity-service", "region-router", "webhook-ingest",
+            "token-service");
+
+    private final Options options;
+    private final FleetLayout layout;
+    private final RunDir runDir;
+    private final Vertx vertx = Vertx.vertx();
+    private final Map<String, ManagedProcess> redis = new LinkedHashMap<>();
+    private final Map<String, LiveKitRegistry> registries = new LinkedHashMap<>();
+    private final Map<String, LiveKitNode> nodes = new LinkedHashMap<>();
+    private final Map<String, ManagedProcess> services = new LinkedHashMap<>();
+    private final KafkaBroker kafka;
+    private final Path runtimeProperties;
+
+    private LocalFleet(Options options, FleetLayout layout, RunDir runDir) {
+        this.options = options;
+        this.layout = layout;
+        this.runDir = runDir;
+        this.kafka = new KafkaBroker(layout, runDir, options.repoRoot);
+        this.runtimeProperties = runDir.root().resolve("fleet-runtime.properties");
+    }
+
+    /** Starts everything {@code options} asks for and waits until all of it is healthy. */
+    public static LocalFleet start(Options options) {
+        int offset = options.freePorts ? findFreeOffset(options) : options.portOffset;
+        FleetLayout layout = FleetLayout.read(options.fleetFile, options.overrides, offset);
+        requirePortsFree(layout);
+        RunDir runDir = RunDir.create(options.runDir);
+        ManagedProcess.killLeftovers(runDir);
+        deleteRecursively(runDir.data());
+        RunDir.create(options.runDir);
+        LocalFleet fleet = new LocalFleet(options, layout, runDir);
+        try {
+            fleet.startAll();
+            return fleet;
+        } catch (RuntimeException e) {
+            fleet.close();
+            throw e;
+        }
+    }
+
+    private void startAll() {
+        startRedis("redis-fleet", layout.fleetRedisPort());
+        layout.regions().values().forEach(r -> startRedis("redis-" + r.name(), r.redisPort()));
+        kafka.start();
+        kafka.createTopics(Map.of(Topics.WEBHOOKS, layout.local().kafka().webhookPartitions(),
+                Topics.DECISIONS, layout.local().kafka().decisionPartitions()));
+        if (options.liveKit) {
+            layout.nodes().values().forEach(n -> startNode(n.name()));
+        }
+        runDir.writePrivate(runtimeProperties.getFileName().toString(), toProperties(serviceProperties()));
+        options.services.forEach(this::launchService);
+        options.services.forEach(this::awaitService);
+    }
+
+    private void startRedis(String name, int port) {
+        Path dir = runDir.data().resolve(name);
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new FleetStartException("cannot create " + dir + ": " + e.getMessage(), e);
+        }
+        ManagedProcess process = ManagedProcess.start(name, List.of(redisServerBinary(), "--port", Integer.toString(port),
+                "--bind", FleetLayout.HOST, "--save", "", "--appendonly", "no", "--dir", dir.toString(),
+                "--protected-mode", "no"), runDir, Map.of());
+        redis.put(name, process);
+        LiveKitRegistry probe = new LiveKitRegistry(vertx, port);
+        Await.until(name + " on port " + port, Duration.ofSeconds(15), () -> {
+            process.requireAlive();
+            return probe.ping();
+        });
+        registries.put(name, probe);
+    }
+
+    /** Starts (or restarts) one livekit-server node by its name in the fleet file. */
+    public LiveKitNode startNode(String name) {
+        FleetLayout.Node spec = layout.nodes().get(name);
+        FleetLayout.Region region = layout.regions().get(spec.region());
+        LiveKitNode node = new LiveKitNode(spec, region, runDir, options.liveKitBinary, registry(region.name()),
+                webhookUrls(), layout.local().departureTimeoutSeconds());
+        node.start();
+        nodes.put(name, node);
+        return node;
+    }
+
+    private List<String> webhookUrls() {
+        if (!options.webhookUrls.isEmpty()) {
+            return options.webhookUrls;
+        }
+        FleetLayout.Service ingest = layout.services().get("webhook-ingest");
+        return ingest == null ? List.of() : List.of(ingest.url() + "/webhook");
+    }
+
+    private void launchService(String name) {
+        FleetLayout.Service service = layout.services().get(name);
+        if (service == null) {
+            throw new FleetStartException("service " + name + " has no entry in local.services of " + options.fleetFile);
+        }
+        Path jar = options.repoRoot.resolve(name).resolve("target/quarkus-app/quarkus-run.jar");
+        if (!Files.isRegularFile(jar)) {
+            throw new FleetStartException(name + " is not built (" + jar + " missing); run: mvn -q -DskipTests package");
+        }
+        services.put(name, ManagedProcess.start(name, List.of(KafkaBroker.javaBin(), "-Xmx256m", "-XX:+UseSerialGC",
+                "-Dquarkus.http.port=" + service.port(), "-Dquarkus.http.host=" + FleetLayout.HOST,
+                "-Dquarkus.config.locations=" + runtimeProperties.toUri(), "-jar", jar.toString()), runDir, Map.of()));
+    }
+
+    private void awaitService(String name) {
+        ManagedProcess process = services.get(name);
+        String ready = layout.services().get(name).url() + "/q/health/ready";
+        Await.until(name + " readiness (" + ready + ")", Duration.ofSeconds(90), () -> {
+            process.requireAlive();
+            return Http.getStatus(ready) == 200;
+        });
+    }
+
+    /** The configuration a service needs to join this fleet (also handed to {@code @QuarkusTest}s). */
+    public Map<String, String> serviceProperties() {
+        return layout.serviceProperties();
+    }
+
+    public FleetLayout layout() {
+        return layout;
+    }
+
+    public RunDir runDir() {
+        return runDir;
+    }
+
+    public KafkaBroker kafka() {
+        return kafka;
+    }
+
+    public Map<String, LiveKitNode> nodes() {
+        return nodes;
+    }
+
+    public LiveKitNode node(String name) {
+        return Optional.ofNullable(nodes.get(name)).orElseThrow(() -> new IllegalArgumentException("no node " + name));
+    }
+
+    /** LiveKit's registry in the Redis of {@code region}. */
+    public LiveKitRegistry registry(String region) {
+        return Optional.ofNullable(registries.get("redis-" + region))
+                .orElseThrow(() -> new IllegalArgumentException("no region " + region));
+    }
+
+    public Map<String, ManagedProcess> services() {
+        return services;
+    }
+
+    /** Stops a Redis instance ({@code redis-fleet} or {@code redis-<region>}) to test outages. */
+    public void stopRedis(String name) {
+        redis.get(name).stop(Duration.ofSeconds(10));
+    }
+
+    /** Starts a Redis instance stopped with {@link #stopRedis}: it comes back empty. */
+    public void restartRedis(String name) {
+        int port = name.equals("redis-fleet") ? layout.fleetRedisPort()
+                : layout.regions().get(name.substring("redis-".length())).redisPort();
+        registries.remove(name).close();
+        startRedis(name, port);
+    }
+
+    /** What runs where, for people. */
+    public String describe() {
+        StringBuilder table = new StringBuilder();
+        String row = "%-26s %-28s %s%n";
+        table.append(String.format(row, "COMPONENT", "ADDRESS", "DETAILS"));
+        table.append(String.format(row, "kafka", layout.kafkaBootstrap(), "topics " + Topics.WEBHOOKS + " ("
+                + layout.local().kafka().webhookPartitions() + " partitions), " + Topics.DECISIONS + " ("
+                + layout.local().kafka().decisionPartitions() + ")"));
+        table.append(String.format(row, "redis fleet", layout.fleetRedisUri(), "lkfleet's keys (fleet:{region}:...)"));
+        layout.regions().values().forEach(r -> table.append(String.format(row, "redis " + r.name(),
+                "redis://" + FleetLayout.HOST + ":" + r.redisPort(), "LiveKit registry of region " + r.name())));
+        nodes.values().forEach(n -> table.append(String.format(row, "livekit " + n.spec().name(), n.spec().url(),
+                "region " + n.region() + ", node " + n.nodeId() + ", rtc tcp " + n.spec().rtcTcpPort() + " udp "
+                        + n.spec().rtcUdpPort() + ", metrics :" + n.spec().prometheusPort())));
+        services.keySet().forEach(s -> table.append(String.format(row, s, layout.services().get(s).url(),
+                "health /q/health, metrics /q/metrics, OpenAPI /q/openapi")));
+        table.append(System.lineSeparator()).append("API keys (secrets are in the environment, never printed):")
+                .append(System.lineSeparator());
+        layout.regions().values().forEach(r -> table.append(String.format("  %-12s url %-24s key %s%n", r.name(),
+                r.livekitUrl(), r.apiKey())));
+        table.append("Logs: ").append(runDir.logs()).append(System.lineSeparator());
+        return table.toString();
+    }
+
+    /** Stops everything, services first, and waits for every process to end. */
+    @Override
+    public void close() {
+        services.values().forEach(p -> p.stop(Duration.ofSeconds(20)));
+        nodes.values().forEach(n -> n.stop(Duration.ofSeconds(5)));
+        kafka.stop();
+        registries.values().forEach(LiveKitRegistry::close);
+        redis.values().forEach(p -> p.stop(Duration.ofSeconds(10)));
+        vertx.close();
+    }
+
+    private static String toProperties(Map<String, String> props) {
+        return props.entrySet().stream()
+                .map(e -> e.getKey() + "=" + e.getValue().replace("\\", "\\\\"))
+                .collect(Collectors.joining("\n", "# generated by the lkfleet local runner; holds secrets\n", "\n"));
+    }
+
+    private static String redisServerBinary() {
+        for (String dir : List.of("/usr/bin", "/usr/local/bin", "/usr/sbin")) {
+            if (Files.isExecutable(Path.of(dir, "redis-server"))) {
+                return dir + "/redis-server";
+            }
+        }
+        throw new FleetStartException("redis-server not found; install it with: apt-get install -y redis-server");
+    }
+
+    private static void requirePortsFree(FleetLayout layout) {
+        List<String> taken = new ArrayList<>();
+        layout.allPorts().forEach((what, port) -> {
+            if (!portFree(port)) {
+                taken.add("port " + port + " (" + what + ") is already in use");
+            }
+        });
+        if (!taken.isEmpty()) {
+            throw new FleetStartException("cannot start the fleet:\n  - " + String.join("\n  - ", taken)
+                    + "\n  stop what holds them, or move the fleet with --port-offset N");
+        }
+    }
+
+    /** A random offset at which every port of the fleet is free, so concurrent runs do not collide. */
+    private static int findFreeOffset(Options options) {
+        FleetLayout probe = FleetLayout.read(options.fleetFile, options.overrides, 0);
+        for (int attempt = 0; attempt < 50; attempt++) {
+            int offset = 1000 * ThreadLocalRandom.current().nextInt(10, 50);
+            if (probe.allPorts().values().stream().allMatch(p -> portFree(p + offset))) {
+                return offset;
+            }
+        }
+        throw new FleetStartException("found no free port range for the fleet after 50 tries");
+    }
+
+    private static boolean portFree(int port) {
+        try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getByName(FleetLayout.HOST))) {
+            socket.setReuseAddress(true);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static void deleteRecursively(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (var paths = Files.walk(dir)) {
+            paths.sorted((a, b) -> b.getNameCount() - a.getNameCount()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            throw new FleetStartException("cannot clear " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** What to start, and where. */
+    public static final class Options {
+        private Path repoRoot = findRepoRoot();
+        private Path fleetFile = repoRoot.resolve("deploy/local/fleet.yaml");
+        private Path runDir = repoRoot.resolve("deploy/local/.run");
+        private Path liveKitBinary = defaultLiveKitBinary();
+        private Map<String, String> overrides = Map.of();
+        private int portOffset;
+        private boolean freePorts;
+        private boolean liveKit = true;
+        private List<String> services = List.of();
+        private List<String> webhookUrls = List.of();
+
+        public Options fleetFile(Path file) {
+            this.fleetFile = file;
+            return this;
+        }
+
+        public Options runDir(Path dir) {
+            this.runDir = dir;
+            return this;
+        }
+
+        /** Config values that win over the fleet file and the environment. */
+        public Options overrides(Map<String, String> values) {
+            this.overrides = values;
+            return this;
+        }
+
+        public Options portOffset(int offset) {
+            this.portOffset = offset;
+            return this;
+        }
+
+        /** Moves all ports by a random offset at which they are all free. */
+        public Options freePorts() {
+            this.freePorts = true;
+            return this;
+        }
+
+        public Options withoutLiveKit() {
+            this.liveKit = false;
+            return this;
+        }
+
+        /** Service modules to start from their packaged jars (see {@link #SERVICES}). */
+        public Options services(List<String> names) {
+            this.services = List.copyOf(names);
+            return this;
+        }
+
+        /** Where LiveKit posts webhooks; by default the fleet's webhook-ingest. */
+        public Options webhookUrls(List<String> urls) {
+            this.webhookUrls = List.copyOf(urls);
+            return this;
+        }
+
+        public Path repoRoot() {
+            return repoRoot;
+        }
+
+        public Path fleetFile() {
+            return fleetFile;
+        }
+
+        public Path runDir() {
+            return runDir;
+        }
+
+        private static Path findRepoRoot() {
+            String configured = System.getProperty("lkfleet.root");
+            if (configured != null) {
+                return Path.of(configured).toAbsolutePath().normalize();
+            }
+            Path dir = Path.of("").toAbsolutePath();
+            while (dir != null && !Files.exists(dir.resolve("deploy/local/fleet.yaml"))) {
+                dir = dir.getParent();
+            }
+            if (dir == null) {
+                throw new FleetStartException("cannot find the lkfleet checkout (deploy/local/fleet.yaml) above "
+                        + Path.of("").toAbsolutePath() + "; set -Dlkfleet.root");
+            }
+            return dir;
+        }
+
+        private static Path defaultLiveKitBinary() {
+            String configured = System.getenv("LKFLEET_LIVEKIT_BIN");
+            if (configured != null && !configured.isBlank()) {
+                return Path.of(configured);
+            }
+            return cacheDir().resolve("bin/livekit-server-v1.13.5");
+        }
+
+        static Path cacheDir() {
+            String configured = System.getenv("LKFLEET_CACHE");
+            return configured != null && !configured.isBlank() ? Path.of(configured)
+                    : Path.of(System.getProperty("user.home"), ".cache", "lkfleet");
+        }
+    }
+}

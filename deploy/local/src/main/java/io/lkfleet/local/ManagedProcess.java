@@ -1,0 +1,147 @@
+package io.lkfleet.local;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * One server process of the local fleet: output to a log file, its pid in a pid file, stopped with
+ * SIGTERM and then SIGKILL. Pid files let a later start clean up after a runner that crashed.
+ */
+public final class ManagedProcess {
+    private final String name;
+    private final Process process;
+    private final Path pidFile;
+    private final Path log;
+
+    private ManagedProcess(String name, Process process, Path pidFile, Path log) {
+        this.name = name;
+        this.process = process;
+        this.pidFile = pidFile;
+        this.log = log;
+    }
+
+    /** Starts {@code command} with output appended to {@code logs/<name>.log}. */
+    public static ManagedProcess start(String name, List<String> command, RunDir runDir, Map<String, String> env) {
+        Path log = runDir.logs().resolve(name + ".log");
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .directory(runDir.root().toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        builder.environment().putAll(env);
+        try {
+            Process process = builder.start();
+            Path pidFile = runDir.pids().resolve(name + ".pid");
+            Files.writeString(pidFile, Long.toString(process.pid()));
+            return new ManagedProcess(name, process, pidFile, log);
+        } catch (IOException e) {
+            throw new FleetStartException("cannot start " + name + " (" + command.get(0) + "): " + e.getMessage(), e);
+        }
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    public Path log() {
+        return log;
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** Fails start-up with the tail of the log when the process has already exited. */
+    public void requireAlive() {
+        if (!process.isAlive()) {
+            throw new FleetStartException(name + " exited with status " + process.exitValue() + "; last lines of "
+                    + log + ":\n" + tail(log, 15));
+        }
+    }
+
+    /** SIGTERM, wait up to {@code grace}, then SIGKILL. */
+    public void stop(Duration grace) {
+        if (process.isAlive()) {
+            process.destroy();
+            try {
+                if (!process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
+                    kill();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                kill();
+            }
+        }
+        deletePidFile();
+    }
+
+    /** SIGKILL, as a crash would: no clean shutdown, no deregistration. */
+    public void kill() {
+        process.destroyForcibly();
+        try {
+            process.waitFor(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        deletePidFile();
+    }
+
+    private void deletePidFile() {
+        try {
+            Files.deleteIfExists(pidFile);
+        } catch (IOException ignored) {
+            // a stale pid file is checked against the command line before it is acted on
+        }
+    }
+
+    /**
+     * Kills processes left behind by an earlier runner of the same run directory that crashed. A pid
+     * counts only when its command line mentions the run directory, so a reused pid is never touched.
+     */
+    public static void killLeftovers(RunDir runDir) {
+        try (Stream<Path> files = Files.list(runDir.pids())) {
+            for (Path pidFile : files.toList()) {
+                long pid = Long.parseLong(Files.readString(pidFile).trim());
+                ProcessHandle.of(pid)
+                        .filter(handle -> commandLine(handle).map(c -> c.contains(runDir.root().toString())).orElse(false))
+                        .ifPresent(handle -> {
+                            handle.destroyForcibly();
+                            handle.onExit().orTimeout(10, TimeUnit.SECONDS).exceptionally(e -> handle).join();
+                        });
+                Files.deleteIfExists(pidFile);
+            }
+        } catch (IOException | NumberFormatException e) {
+            throw new FleetStartException("cannot clean up after an earlier run in " + runDir.root() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The full command line from /proc (ProcessHandle truncates it on Linux). */
+    static Optional<String> commandLine(ProcessHandle handle) {
+        try {
+            byte[] raw = Files.readAllBytes(Path.of("/proc", Long.toString(handle.pid()), "cmdline"));
+            return Optional.of(new String(raw, StandardCharsets.UTF_8).replace('\0', ' '));
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    static String tail(Path file, int lines) {
+        try {
+            List<String> all = Files.readAllLines(file, StandardCharsets.UTF_8);
+            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+        } catch (IOException e) {
+            return "(no log: " + e.getMessage() + ")";
+        }
+    }
+}
