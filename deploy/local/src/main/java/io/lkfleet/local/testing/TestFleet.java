@@ -1,0 +1,67 @@
+package io.lkfleet.local.testing;
+
+import io.lkfleet.local.LocalFleet;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The fleet of one test JVM: started once on first use (on free ports, with fresh random API
+ * secrets, in a run directory under {@code target/}) and stopped when the JVM exits.
+ */
+public final class TestFleet {
+    private static final Pattern SECRET_REFERENCE = Pattern.compile("\\$\\{([A-Z0-9_]+_API_SECRET)}");
+    private static LocalFleet fleet;
+
+    private TestFleet() {
+    }
+
+    /**
+     * The shared fleet; {@code webhookUrls} and {@code services} apply only to the call that starts
+     * it (later calls get the running fleet).
+     */
+    public static synchronized LocalFleet get(List<String> webhookUrls, List<String> services) {
+        if (fleet == null) {
+            LocalFleet.Options options = new LocalFleet.Options();
+            options.freePorts()
+                    .runDir(Path.of("target", "fleet-" + ProcessHandle.current().pid()))
+                    .overrides(randomSecrets(options.fleetFile()))
+                    .webhookUrls(webhookUrls)
+                    .services(services);
+            fleet = LocalFleet.start(options);
+            LocalFleet started = fleet;
+            Runtime.getRuntime().addShutdownHook(new Thread(started::close, "test-fleet-shutdown"));
+        }
+        return fleet;
+    }
+
+    /** The shared fleet, which must have been started. */
+    public static synchronized LocalFleet get() {
+        if (fleet == null) {
+            throw new IllegalStateException("the test fleet has not been started; use LocalFleetResource or TestFleet.get(...)");
+        }
+        return fleet;
+    }
+
+    /** A random secret for every {@code ${..._API_SECRET}} the fleet file references. */
+    public static Map<String, String> randomSecrets(Path fleetFile) {
+        Map<String, String> secrets = new HashMap<>();
+        try {
+            Matcher m = SECRET_REFERENCE.matcher(java.nio.file.Files.readString(fleetFile));
+            SecureRandom random = new SecureRandom();
+            while (m.find()) {
+                byte[] bytes = new byte[30];
+                random.nextBytes(bytes);
+                secrets.put(m.group(1), Base64.getUrlEncoder().withoutPadding().encodeToString(bytes));
+            }
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("cannot read " + fleetFile, e);
+        }
+        return secrets;
+    }
+}
