@@ -49,9 +49,10 @@ public final class LocalFleet implements AutoCloseable {
     public static LocalFleet start(Options options) {
         int offset = options.freePorts ? findFreeOffset(options) : options.portOffset;
         FleetLayout layout = FleetLayout.read(options.fleetFile, options.overrides, offset);
-        requirePortsFree(layout);
         RunDir runDir = RunDir.create(options.runDir);
+        // A runner that crashed left its servers running: end them before checking ports.
         ManagedProcess.killLeftovers(runDir);
+        requirePortsFree(layout);
         deleteRecursively(runDir.data());
         RunDir.create(options.runDir);
         LocalFleet fleet = new LocalFleet(options, layout, runDir);

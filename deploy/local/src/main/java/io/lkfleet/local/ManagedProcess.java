@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -107,14 +106,14 @@ public final class ManagedProcess {
 
     /**
      * Kills processes left behind by an earlier runner of the same run directory that crashed. A pid
-     * counts only when its command line mentions the run directory, so a reused pid is never touched.
+     * counts only when the process works in or names the run directory, so a reused pid is never touched.
      */
     public static void killLeftovers(RunDir runDir) {
         try (Stream<Path> files = Files.list(runDir.pids())) {
             for (Path pidFile : files.toList()) {
                 long pid = Long.parseLong(Files.readString(pidFile).trim());
                 ProcessHandle.of(pid)
-                        .filter(handle -> commandLine(handle).map(c -> c.contains(runDir.root().toString())).orElse(false))
+                        .filter(handle -> belongsTo(handle, runDir))
                         .ifPresent(handle -> {
                             handle.destroyForcibly();
                             handle.onExit().orTimeout(10, TimeUnit.SECONDS).exceptionally(e -> handle).join();
@@ -126,13 +125,17 @@ public final class ManagedProcess {
         }
     }
 
-    /** The full command line from /proc (ProcessHandle truncates it on Linux). */
-    static Optional<String> commandLine(ProcessHandle handle) {
+    /** Redis rewrites its command line, so the working directory (under the run directory) counts too. */
+    private static boolean belongsTo(ProcessHandle handle, RunDir runDir) {
+        Path proc = Path.of("/proc", Long.toString(handle.pid()));
         try {
-            byte[] raw = Files.readAllBytes(Path.of("/proc", Long.toString(handle.pid()), "cmdline"));
-            return Optional.of(new String(raw, StandardCharsets.UTF_8).replace('\0', ' '));
+            if (Files.readSymbolicLink(proc.resolve("cwd")).startsWith(runDir.root())) {
+                return true;
+            }
+            String commandLine = new String(Files.readAllBytes(proc.resolve("cmdline")), StandardCharsets.UTF_8);
+            return commandLine.contains(runDir.root().toString());
         } catch (IOException e) {
-            return Optional.empty();
+            return false;
         }
     }
 
