@@ -1,0 +1,99 @@
+package io.lkfleet.common.contract;
+
+/**
+ * lkfleet's Redis layout (design §3). Every key lives under {@code fleet:} and carries the region
+ * as a {@code {hash tag}}, so all keys of one region share a Redis Cluster slot and one Lua script
+ * can read and write a region's rooms, nodes and totals atomically (the router's admission reads
+ * {@link #node} and {@link #room} in the same script that reserves). LiveKit's own keys
+ * ({@code nodes}, {@code room_node_map}) live in each region's own Redis and are never written.
+ *
+ * <p>Written by capacity-service (a materialised view of the webhook stream plus LiveKit's node
+ * registry; wiping a region's keys and replaying the topic rebuilds them):
+ * <ul>
+ * <li>{@link #room} hash: {@code sid}, {@code since} (epoch s of the session's first event),
+ *     {@code node}, {@code lost} (1 once its node went away), {@code finished} (1 after
+ *     {@code room_finished}), {@code participants}, {@code publishers}, {@code subscribers},
+ *     {@code video_tracks}, {@code audio_tracks}, {@code screen_tracks}, {@code video_subs},
+ *     {@code audio_subs}, {@code screen_subs}, {@code subscriptions}, {@code egress_kbps},
+ *     {@code egress_active}.</li>
+ * <li>{@link #roomParticipants} hash: participant sid → {@code J} (active) or {@code L} (left;
+ *     kept so a late {@code participant_joined} cannot resurrect it).</li>
+ * <li>{@link #roomTracks} hash: track sid → {@code <participant sid>|video|audio|screen}, or
+ *     {@code U} once unpublished (kept for the same reason).</li>
+ * <li>{@link #roomEgress} hash: egress id → {@code A} (active) or {@code E} (ended).</li>
+ * <li>{@link #node} hash: model load {@code rooms}, {@code participants}, {@code subscriptions},
+ *     {@code egress_kbps}; liveness {@code state} ({@code SERVING}, {@code SHUTTING_DOWN},
+ *     {@code GONE}); LiveKit's measured {@code m_*} fields ({@code m_num_rooms},
+ *     {@code m_num_clients}, {@code m_tracks_in}, {@code m_tracks_out}, {@code m_cpu_load},
+ *     {@code m_updated_at}).</li>
+ * <li>{@link #nodeRooms} set: rooms whose load is counted on the node.</li>
+ * <li>{@link #nodes} set and {@link #rooms} set: indexes of a region's nodes and rooms.</li>
+ * <li>{@link #totals} hash: the region's {@code rooms}, {@code participants}, {@code subscriptions},
+ *     {@code egress_kbps}.</li>
+ * <li>{@link #appliedEvents} sorted set: webhook event ids already applied (score = event
+ *     {@code createdAt}), the idempotency record; trimmed by age.</li>
+ * </ul>
+ * Counters are integers ({@code HINCRBY}); bandwidth is kbit/s.
+ */
+public final class RedisKeys {
+    /** Prefix of every lkfleet key. */
+    public static final String PREFIX = "fleet:";
+
+    private RedisKeys() {
+    }
+
+    /** {@code fleet:{region}:}: the prefix of all keys of one region (one Cluster slot). */
+    public static String region(String region) {
+        return PREFIX + "{" + region + "}:";
+    }
+
+    /** {@code fleet:{region}:room:<room>}: one room's shape and load. */
+    public static String room(String region, String room) {
+        return region(region) + "room:" + room;
+    }
+
+    /** {@code fleet:{region}:room:<room>:participants}: participant states by sid. */
+    public static String roomParticipants(String region, String room) {
+        return room(region, room) + ":participants";
+    }
+
+    /** {@code fleet:{region}:room:<room>:tracks}: track states by track sid. */
+    public static String roomTracks(String region, String room) {
+        return room(region, room) + ":tracks";
+    }
+
+    /** {@code fleet:{region}:room:<room>:egress}: egress states by egress id. */
+    public static String roomEgress(String region, String room) {
+        return room(region, room) + ":egress";
+    }
+
+    /** {@code fleet:{region}:rooms}: names of the region's known rooms. */
+    public static String rooms(String region) {
+        return region(region) + "rooms";
+    }
+
+    /** {@code fleet:{region}:node:<nodeId>}: one SFU node's model and measured load. */
+    public static String node(String region, String nodeId) {
+        return region(region) + "node:" + nodeId;
+    }
+
+    /** {@code fleet:{region}:node:<nodeId>:rooms}: rooms counted on the node. */
+    public static String nodeRooms(String region, String nodeId) {
+        return node(region, nodeId) + ":rooms";
+    }
+
+    /** {@code fleet:{region}:nodes}: ids of the region's known nodes. */
+    public static String nodes(String region) {
+        return region(region) + "nodes";
+    }
+
+    /** {@code fleet:{region}:totals}: the region's load. */
+    public static String totals(String region) {
+        return region(region) + "totals";
+    }
+
+    /** {@code fleet:{region}:applied}: ids of applied webhook events (idempotency). */
+    public static String appliedEvents(String region) {
+        return region(region) + "applied";
+    }
+}
