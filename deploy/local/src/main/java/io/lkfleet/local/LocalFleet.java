@@ -264,6 +264,9 @@ public final class LocalFleet implements AutoCloseable {
     }
 
     private static boolean portFree(int port) {
+        if (port > 65535) {
+            return false; // a random offset can push the highest ports of the fleet out of range
+        }
         try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getByName(FleetLayout.HOST))) {
             socket.setReuseAddress(true);
             return true;
