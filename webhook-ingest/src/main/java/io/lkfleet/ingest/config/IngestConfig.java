@@ -1,0 +1,46 @@
+package io.lkfleet.ingest.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+
+/**
+ * webhook-ingest's own settings (prefix {@code ingest}). Regions, API keys and secrets come from the
+ * shared fleet description ({@code fleet.*}), the broker from {@code kafka.bootstrap.servers}.
+ */
+@ConfigMapping(prefix = "ingest")
+public interface IngestConfig {
+
+    /** Largest webhook body accepted, in bytes; larger bodies get 413. LiveKit's are a few KiB. */
+    @WithDefault("1048576")
+    int maxBodyBytes();
+
+    /**
+     * Clock skew tolerated on the token's {@code exp}/{@code nbf}/{@code iat}; LiveKit's own verifier
+     * allows 60 s.
+     */
+    @WithDefault("60s")
+    Duration tokenLeeway();
+
+    /**
+     * How long one request waits for Kafka's acknowledgement before answering 503. LiveKit has no
+     * request timeout, so this bounds how long a room's webhook queue is blocked per attempt.
+     */
+    @WithDefault("2s")
+    Duration produceTimeout();
+
+    /**
+     * {@code Retry-After} sent with 503. LiveKit's HTTP client waits exactly this long instead of its
+     * 1/2/4/8 s back-off; 4 s stretches its 5 attempts over ~26 s, inside its 30 s queue age limit.
+     */
+    @WithDefault("4s")
+    Duration retryAfter();
+
+    /** Producer compression ({@code none}, {@code gzip}, {@code lz4}, {@code zstd}, {@code snappy}). */
+    @WithDefault("lz4")
+    String compression();
+
+    /** Producer {@code linger.ms}: small, since every request waits for its own record's ack. */
+    @WithDefault("1")
+    int lingerMs();
+}

@@ -1,0 +1,96 @@
+package io.lkfleet.ingest.kafka;
+
+import io.lkfleet.common.contract.Topics;
+import io.lkfleet.ingest.Reason;
+import io.lkfleet.ingest.WebhookRejectedException;
+import io.lkfleet.ingest.config.IngestConfig;
+import io.lkfleet.ingest.event.ParsedEvent;
+import io.lkfleet.ingest.metrics.WebhookMetrics;
+import io.smallrye.common.annotation.Identifier;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeader;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * Lands webhook bodies in {@link Topics#WEBHOOKS} and waits, bounded, for the broker's ack. A plain
+ * producer rather than a messaging channel: the request must learn the fate of its own record within
+ * {@code ingest.produce-timeout}, and a failed record must not affect the next one.
+ */
+@ApplicationScoped
+public class WebhookProducer {
+    private final KafkaProducer<String, byte[]> producer;
+    private final Duration timeout;
+    private final WebhookMetrics metrics;
+
+    public WebhookProducer(@Identifier("default-kafka-broker") Map<String, Object> kafka, IngestConfig config,
+            WebhookMetrics metrics) {
+        this.timeout = config.produceTimeout();
+        this.metrics = metrics;
+        Map<String, Object> props = new HashMap<>(kafka);
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, config.compression());
+        props.put(ProducerConfig.LINGER_MS_CONFIG, config.lingerMs());
+        // send() blocks while metadata is missing or the buffer is full: never longer than a request may wait.
+        props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, timeout.toMillis());
+        props.put(ProducerConfig.CLIENT_ID_CONFIG, "webhook-ingest");
+        this.producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
+    }
+
+    /**
+     * Produces {@code body} unchanged and returns once Kafka acknowledged it; throws a 503
+     * {@link WebhookRejectedException} if that did not happen within the produce timeout. A record
+     * that times out may still land later: LiveKit's retry then makes a duplicate, removed downstream.
+     */
+    public void send(String region, ParsedEvent event, byte[] body) {
+        List<Header> headers = List.of(
+                new RecordHeader(Topics.HEADER_REGION, region.getBytes(StandardCharsets.UTF_8)),
+                new RecordHeader(Topics.HEADER_EVENT, event.type().getBytes(StandardCharsets.UTF_8)),
+                new RecordHeader(Topics.HEADER_EVENT_ID, event.id().getBytes(StandardCharsets.UTF_8)));
+        ProducerRecord<String, byte[]> record = new ProducerRecord<>(Topics.WEBHOOKS, null, event.key(), body, headers);
+        CompletableFuture<Void> acked = new CompletableFuture<>();
+        long start = System.nanoTime();
+        try {
+            producer.send(record, (metadata, error) -> {
+                if (error == null) {
+                    acked.complete(null);
+                } else {
+                    acked.completeExceptionally(error);
+                }
+            });
+            acked.get(Math.max(0, timeout.toNanos() - (System.nanoTime() - start)), TimeUnit.NANOSECONDS);
+            metrics.produced(region, true, Duration.ofNanos(System.nanoTime() - start));
+        } catch (KafkaException | ExecutionException | TimeoutException e) {
+            throw unavailable(region, event, start);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw unavailable(region, event, start);
+        }
+    }
+
+    private WebhookRejectedException unavailable(String region, ParsedEvent event, long start) {
+        metrics.produced(region, false, Duration.ofNanos(System.nanoTime() - start));
+        return new WebhookRejectedException(Reason.KAFKA_UNAVAILABLE, region, event.type());
+    }
+
+    @PreDestroy
+    void close() {
+        producer.close(timeout);
+    }
+}

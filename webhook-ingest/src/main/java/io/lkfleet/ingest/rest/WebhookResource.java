@@ -1,0 +1,79 @@
+package io.lkfleet.ingest.rest;
+
+import io.lkfleet.ingest.Reason;
+import io.lkfleet.ingest.WebhookRejectedException;
+import io.lkfleet.ingest.config.IngestConfig;
+import io.lkfleet.ingest.event.ParsedEvent;
+import io.lkfleet.ingest.event.WebhookEventParser;
+import io.lkfleet.ingest.kafka.WebhookProducer;
+import io.lkfleet.ingest.metrics.WebhookMetrics;
+import io.lkfleet.ingest.verify.SignatureVerifier;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.util.Set;
+
+/**
+ * {@code POST /webhook}, called by every LiveKit node of every region. Answers 200 only once Kafka
+ * holds the event; runs on a worker thread because it waits for that acknowledgement.
+ */
+@Path(WebhookResource.PATH)
+public class WebhookResource {
+    public static final String PATH = "/webhook";
+    /** What LiveKit sends (no charset); plain JSON too, for tools that replay webhooks. */
+    public static final Set<String> MEDIA_TYPES = Set.of("application/webhook+json", MediaType.APPLICATION_JSON);
+
+    private final IngestConfig config;
+    private final SignatureVerifier verifier;
+    private final WebhookEventParser parser;
+    private final WebhookProducer producer;
+    private final WebhookMetrics metrics;
+
+    public WebhookResource(IngestConfig config, SignatureVerifier verifier, WebhookEventParser parser,
+            WebhookProducer producer, WebhookMetrics metrics) {
+        this.config = config;
+        this.verifier = verifier;
+        this.parser = parser;
+        this.producer = producer;
+        this.metrics = metrics;
+    }
+
+    @POST
+    @Consumes(MediaType.WILDCARD)
+    public Response receive(@HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
+            @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, byte[] body) {
+        metrics.inFlight().incrementAndGet();
+        try {
+            requireLiveKitMediaType(contentType);
+            byte[] bytes = body == null ? new byte[0] : body;
+            if (bytes.length > config.maxBodyBytes()) {
+                throw new WebhookRejectedException(Reason.BODY_TOO_LARGE);
+            }
+            String region = verifier.verify(authorization, bytes);
+            ParsedEvent event = parser.parse(region, bytes);
+            producer.send(region, event, bytes);
+            metrics.accepted(region, event.type());
+            return Response.ok().build();
+        } finally {
+            metrics.inFlight().decrementAndGet();
+        }
+    }
+
+    private static void requireLiveKitMediaType(String contentType) {
+        MediaType type;
+        try {
+            type = MediaType.valueOf(contentType);
+        } catch (IllegalArgumentException | NullPointerException e) {
+            throw new WebhookRejectedException(Reason.UNSUPPORTED_MEDIA_TYPE);
+        }
+        String charset = type.getParameters().get(MediaType.CHARSET_PARAMETER);
+        boolean utf8 = charset == null || charset.equalsIgnoreCase("utf-8");
+        if (!utf8 || !MEDIA_TYPES.contains((type.getType() + "/" + type.getSubtype()).toLowerCase())) {
+            throw new WebhookRejectedException(Reason.UNSUPPORTED_MEDIA_TYPE);
+        }
+    }
+}
