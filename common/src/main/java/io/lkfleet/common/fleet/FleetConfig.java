@@ -35,8 +35,10 @@ public interface FleetConfig {
         /** LiveKit's own Redis of this region ({@code redis://host:port}); lkfleet only reads it. */
         String redis();
 
-        /** Jurisdiction tags a tenant's residency policy can require (e.g. {@code eu}, {@code de}). */
-        @WithDefault("")
+        /**
+         * Jurisdiction tags a tenant's residency policy can require (e.g. {@code eu}, {@code de}).
+         * Required: a region whose jurisdiction is unknown must not receive residency-bound rooms.
+         */
         List<String> jurisdictions();
 
         /** Location of the region, for geo-distance ordering when no RTT is known. */

@@ -142,7 +142,9 @@ public final class LocalFleet implements AutoCloseable {
 
     /** The configuration a service needs to join this fleet (also handed to {@code @QuarkusTest}s). */
     public Map<String, String> serviceProperties() {
-        return layout.serviceProperties();
+        Map<String, String> props = new LinkedHashMap<>(layout.serviceProperties());
+        props.put("tokens.tenants-file", options.repoRoot.resolve("deploy/local/tenants.yaml").toString());
+        return props;
     }
 
     public FleetLayout layout() {

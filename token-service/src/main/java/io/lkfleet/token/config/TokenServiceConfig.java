@@ -1,0 +1,30 @@
+package io.lkfleet.token.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/** token-service's own settings (prefix {@code tokens}); the fleet itself comes from {@code fleet.*}. */
+@ConfigMapping(prefix = "tokens")
+public interface TokenServiceConfig {
+
+    /**
+     * YAML file of the tenants (see README): namespaces, regions, grants, TTLs, hashed API keys.
+     * Re-read when it changes, without a restart.
+     */
+    @WithDefault("config/tenants.yaml")
+    Path tenantsFile();
+
+    /** How often, at most, the tenants file is checked for changes. */
+    @WithDefault("2s")
+    Duration tenantsReloadInterval();
+
+    /** Token lifetime when the tenant does not cap it lower. */
+    @WithDefault("1h")
+    Duration defaultTtl();
+
+    /** Seconds a client is told to wait (Retry-After) when no region has capacity or the router is down. */
+    @WithDefault("2")
+    int retryAfterSeconds();
+}

@@ -1,0 +1,124 @@
+package io.lkfleet.token.rest;
+
+import io.lkfleet.common.fleet.FleetConfig;
+import io.lkfleet.token.TokenRequest;
+import io.lkfleet.token.TokenResponse;
+import io.lkfleet.token.config.TokenServiceConfig;
+import io.lkfleet.token.mint.TokenMinter;
+import io.lkfleet.token.route.RouteDecision;
+import io.lkfleet.token.route.RouteRequest;
+import io.lkfleet.token.route.Router;
+import io.lkfleet.token.tenant.Caller;
+import io.lkfleet.token.tenant.Grant;
+import io.lkfleet.token.tenant.TenantAuthenticator;
+import io.lkfleet.token.tenant.TenantRateLimiter;
+import io.lkfleet.token.validation.RequestValidator;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Set;
+
+/**
+ * LiveKit's standard token endpoint: authenticate the tenant, validate, route and admit through
+ * region-router, sign for the routed region. Answers 201 like LiveKit's reference endpoint.
+ */
+@Path("/v1/token")
+public class TokenResource {
+    private final TenantAuthenticator authenticator;
+    private final TenantRateLimiter rateLimiter;
+    private final Router router;
+    private final FleetConfig fleet;
+    private final TokenServiceConfig config;
+    private final MeterRegistry meters;
+    private final Timer latency;
+
+    public TokenResource(TenantAuthenticator authenticator, TenantRateLimiter rateLimiter, Router router,
+            FleetConfig fleet, TokenServiceConfig config, MeterRegistry meters) {
+        this.authenticator = authenticator;
+        this.rateLimiter = rateLimiter;
+        this.router = router;
+        this.fleet = fleet;
+        this.config = config;
+        this.meters = meters;
+        this.latency = Timer.builder("lkfleet.tokens.request").description("Token requests, from auth to signature")
+                .publishPercentileHistogram().register(meters);
+    }
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response token(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, TokenRequest request) {
+        Timer.Sample sample = Timer.start(meters);
+        String tenant = "unknown";
+        try {
+            Caller caller = authenticator.authenticate(authorization);
+            tenant = caller.tenant().id();
+            TokenResponse token = issue(caller, request);
+            meters.counter("lkfleet.tokens.issued", "tenant", tenant, "region", token.region()).increment();
+            return Response.status(Response.Status.CREATED).entity(token).build();
+        } catch (Problem refused) {
+            meters.counter("lkfleet.tokens.refused", "tenant", tenant, "reason", refused.reason()).increment();
+            throw refused;
+        } finally {
+            sample.stop(latency);
+        }
+    }
+
+    private TokenResponse issue(Caller caller, TokenRequest request) {
+        if (!rateLimiter.tryAcquire(caller.tenant())) {
+            throw Problem.rateLimited("tenant " + caller.tenant().id() + " is over its rate of "
+                    + caller.tenant().ratePerSecond() + " requests/s", 1);
+        }
+        if (request == null) {
+            throw new Problem(Response.Status.BAD_REQUEST, "missing-body", "a JSON token request is required");
+        }
+        String identity = identity(caller, request);
+        RequestValidator.validate(request, identity, caller.tenant(), fleet.regions().keySet());
+        Set<Grant> grants = RequestValidator.grants(request, caller.tenant());
+        RouteDecision route = router.route(new RouteRequest(caller.tenant().id(), request.roomName(), identity,
+                role(grants), request.regionRttMs(), caller.tenant().regions(), caller.tenant().jurisdictions(),
+                request.expectedParticipants()));
+        FleetConfig.Region region = fleet.regions().get(route.region());
+        if (region == null) {
+            throw Problem.retryLater("router-unavailable", "routing answered with an unknown region",
+                    config.retryAfterSeconds());
+        }
+        Duration ttl = ttl(request, caller);
+        String jwt = TokenMinter.mint(region, request, identity, grants, ttl, route.maxParticipants());
+        return new TokenResponse(route.livekitUrl(), jwt, route.region(), Instant.now().plus(ttl).toString());
+    }
+
+    /** A user JWT vouches for one identity; an API key lets the backend name it. */
+    private static String identity(Caller caller, TokenRequest request) {
+        if (caller.vouchedIdentity().isEmpty()) {
+            return request.participantIdentity();
+        }
+        String vouched = caller.vouchedIdentity().get();
+        if (request.participantIdentity() != null && !request.participantIdentity().equals(vouched)) {
+            throw new Problem(Response.Status.FORBIDDEN, "identity-mismatch",
+                    "participant_identity must be the subject of the user JWT");
+        }
+        return vouched;
+    }
+
+    private Duration ttl(TokenRequest request, Caller caller) {
+        Duration asked = request.ttlSeconds() == null ? config.defaultTtl() : Duration.ofSeconds(request.ttlSeconds());
+        return asked.compareTo(caller.tenant().maxTtl()) > 0 ? caller.tenant().maxTtl() : asked;
+    }
+
+    private static String role(Set<Grant> grants) {
+        if (grants.contains(Grant.HIDDEN)) {
+            return "hidden";
+        }
+        return grants.contains(Grant.PUBLISH) ? "publisher" : "subscriber";
+    }
+}

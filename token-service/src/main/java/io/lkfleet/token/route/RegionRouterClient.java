@@ -1,0 +1,15 @@
+package io.lkfleet.token.route;
+
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
+
+/** region-router's routing API; URL and timeouts under {@code quarkus.rest-client.region-router.*}. */
+@RegisterRestClient(configKey = "region-router")
+@Path("/v1/route")
+public interface RegionRouterClient {
+
+    /** Routes and admits one join; refusals come back as problem+json (409, 403, 503). */
+    @POST
+    RouteDecision route(RouteRequest request);
+}
