@@ -1,0 +1,48 @@
+package io.lkfleet.capacity.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+
+/**
+ * capacity-service's own settings (prefix {@code capacity}). The fleet ({@code fleet.regions},
+ * {@code fleet.node-classes}) and the capacity model's assumptions ({@code fleet.capacity}) are
+ * shared with the other services and mapped in lkfleet-common.
+ */
+@ConfigMapping(prefix = "capacity")
+public interface CapacityConfig {
+
+    /** Reading each region's LiveKit node registry. */
+    Registry registry();
+
+    /** Applying webhook events. */
+    Events events();
+
+    interface Registry {
+        /** How often each region's {@code nodes} and {@code room_node_map} are read (LiveKit rewrites them every 2 s). */
+        @WithDefault("1s")
+        Duration pollInterval();
+
+        /** A node whose {@code updated_at} is older than this is gone (LiveKit's own rule is 5 s). */
+        @WithDefault("5s")
+        Duration nodeStaleAfter();
+
+        /** Timeout of one read of a region's LiveKit Redis. */
+        @WithDefault("2s")
+        Duration readTimeout();
+    }
+
+    interface Events {
+        /** How long applied event ids are remembered for de-duplication (LiveKit retries within ~15 s). */
+        @WithDefault("24h")
+        Duration appliedRetention();
+
+        /** First wait before retrying an event whose Redis write failed (doubles up to {@link #maxRetryBackoff()}). */
+        @WithDefault("100ms")
+        Duration retryBackoff();
+
+        /** Longest wait between retries; events are retried until Redis answers, never skipped. */
+        @WithDefault("5s")
+        Duration maxRetryBackoff();
+    }
+}

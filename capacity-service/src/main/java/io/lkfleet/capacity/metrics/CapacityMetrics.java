@@ -1,0 +1,89 @@
+package io.lkfleet.capacity.metrics;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * capacity-service's meters ({@code lkfleet.capacity.*}). Per-node and per-region gauges read the
+ * latest snapshot the registry poller took of the model in Redis, so a scrape never touches Redis.
+ */
+@ApplicationScoped
+public class CapacityMetrics {
+    /** A node's load as last read: the model's, LiveKit's measured, and the share of its limit still free. */
+    public record NodeLoad(double subscriptions, double measuredTracksOut, double headroomRatio) {
+    }
+
+    /** A region's load as last read. */
+    public record RegionLoad(double participants, double subscriptions, double headroomRatio) {
+    }
+
+    private final MeterRegistry registry;
+    private final Map<String, AtomicReference<NodeLoad>> nodes = new ConcurrentHashMap<>();
+    private final Map<String, AtomicReference<RegionLoad>> regions = new ConcurrentHashMap<>();
+    private final Map<String, AtomicReference<Double>> lag = new ConcurrentHashMap<>();
+
+    public CapacityMetrics(MeterRegistry registry) {
+        this.registry = registry;
+    }
+
+    /** One webhook event handled, with its outcome ({@code applied}, {@code duplicate}, {@code malformed}, ...). */
+    public void event(String region, String outcome, long createdAtEpochSeconds) {
+        registry.counter("lkfleet.capacity.events", "region", region, "outcome", outcome).increment();
+        if (createdAtEpochSeconds > 0) {
+            lag.computeIfAbsent(region, r -> {
+                AtomicReference<Double> ref = new AtomicReference<>(0.0);
+                Gauge.builder("lkfleet.capacity.consumer.lag.seconds", ref, AtomicReference::get)
+                        .description("Seconds from LiveKit creating the last applied event to its being applied")
+                        .tags("region", r).baseUnit("seconds").register(registry);
+                return ref;
+            }).set(Math.max(0, System.currentTimeMillis() / 1000.0 - createdAtEpochSeconds));
+        }
+    }
+
+    /** A node stopped reporting: it was marked gone and {@code rooms} rooms were lost with it. */
+    public void nodeGone(String region, long rooms) {
+        registry.counter("lkfleet.capacity.nodes.gone", "region", region).increment();
+        registry.counter("lkfleet.capacity.rooms.lost", "region", region).increment(rooms);
+    }
+
+    public void node(String region, String node, NodeLoad load) {
+        nodes.computeIfAbsent(region + "/" + node, key -> {
+            AtomicReference<NodeLoad> ref = new AtomicReference<>(load);
+            Tags tags = Tags.of("region", region, "node", node);
+            gauge("lkfleet.capacity.node.subscriptions", "Forwarded tracks on the node, by the model", ref, tags,
+                    NodeLoad::subscriptions);
+            gauge("lkfleet.capacity.node.measured.tracks.out", "Forwarded tracks on the node, by LiveKit (num_tracks_out)",
+                    ref, tags, NodeLoad::measuredTracksOut);
+            gauge("lkfleet.capacity.node.deviation", "Model minus measured forwarded tracks", ref, tags,
+                    l -> l.subscriptions() - l.measuredTracksOut());
+            gauge("lkfleet.capacity.node.headroom.ratio", "Share of the node's admission limit still free", ref, tags,
+                    NodeLoad::headroomRatio);
+            return ref;
+        }).set(load);
+    }
+
+    public void region(String region, RegionLoad load) {
+        regions.computeIfAbsent(region, key -> {
+            AtomicReference<RegionLoad> ref = new AtomicReference<>(load);
+            Tags tags = Tags.of("region", region);
+            gauge("lkfleet.capacity.region.participants", "Participants in the region, by the model", ref, tags,
+                    RegionLoad::participants);
+            gauge("lkfleet.capacity.region.subscriptions", "Forwarded tracks in the region, by the model", ref, tags,
+                    RegionLoad::subscriptions);
+            gauge("lkfleet.capacity.region.headroom.ratio", "Share of the live nodes' admission limits still free", ref,
+                    tags, RegionLoad::headroomRatio);
+            return ref;
+        }).set(load);
+    }
+
+    private <T> void gauge(String name, String description, AtomicReference<T> ref, Tags tags, ToDoubleFunction<T> value) {
+        Gauge.builder(name, ref, r -> value.applyAsDouble(r.get())).description(description).tags(tags)
+                .register(registry);
+    }
+}

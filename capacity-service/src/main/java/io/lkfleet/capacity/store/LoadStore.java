@@ -1,0 +1,104 @@
+package io.lkfleet.capacity.store;
+
+import io.lkfleet.capacity.WebhookChange;
+import io.lkfleet.capacity.config.CapacityConfig;
+import io.lkfleet.common.capacity.CapacityModel;
+import io.lkfleet.common.contract.RedisKeys;
+import io.quarkus.redis.datasource.ReactiveRedisDataSource;
+import io.quarkus.redis.datasource.RedisDataSource;
+import io.quarkus.redis.datasource.hash.HashCommands;
+import io.quarkus.redis.datasource.set.SetCommands;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The load model in lkfleet's Redis, laid out as {@link RedisKeys} documents. Every write is one
+ * Lua script, atomic within the region's slot; reads are plain hash and set reads.
+ */
+@ApplicationScoped
+public class LoadStore {
+    /** Outcomes {@link #apply} reports, as the script returns them. */
+    public static final String APPLIED = "applied";
+    public static final String DUPLICATE = "duplicate";
+
+    private static final LuaScript APPLY_EVENT = LuaScript.load(LoadStore.class, "apply_event.lua");
+    private static final LuaScript ASSIGN_ROOM = LuaScript.load(LoadStore.class, "assign_room.lua");
+    private static final LuaScript SYNC_NODE = LuaScript.load(LoadStore.class, "sync_node.lua");
+    private static final Duration WRITE_TIMEOUT = Duration.ofSeconds(5);
+
+    private final ReactiveRedisDataSource reactive;
+    private final HashCommands<String, String, String> hashes;
+    private final SetCommands<String, String> sets;
+    private final CapacityModel model;
+    private final CapacityConfig config;
+
+    public LoadStore(ReactiveRedisDataSource reactive, RedisDataSource redis, CapacityModel model, CapacityConfig config) {
+        this.reactive = reactive;
+        this.hashes = redis.hash(String.class);
+        this.sets = redis.set(String.class);
+        this.model = model;
+        this.config = config;
+    }
+
+    /** Applies one event; returns the outcome ({@link #APPLIED}, {@link #DUPLICATE}, {@code stale}, {@code finished}, ...). */
+    public Uni<String> apply(WebhookChange e) {
+        String region = e.region();
+        return APPLY_EVENT.run(reactive, List.of(RedisKeys.appliedEvents(region)), List.of(
+                RedisKeys.region(region), e.eventId(), e.type(), Long.toString(e.createdAt()), e.room(), e.roomSid(),
+                e.participantSid(), e.trackSid(), e.trackKind(), e.egressId(), e.egressActive() ? "1" : "0",
+                Double.toString(model.forwardedVideoKbps()), Integer.toString(model.assumptions().audioKbps()),
+                Integer.toString(model.assumptions().screenShareKbps()),
+                Long.toString(config.events().appliedRetention().toSeconds())))
+                .map(r -> r.toString());
+    }
+
+    /** Counts {@code room}'s load on {@code nodeId}; true when that moved it. */
+    public boolean assignRoom(String region, String room, String nodeId) {
+        return ASSIGN_ROOM.run(reactive, List.of(RedisKeys.room(region, room)),
+                List.of(RedisKeys.region(region), room, nodeId))
+                .await().atMost(WRITE_TIMEOUT).toLong() == 1;
+    }
+
+    /**
+     * Records a node's measured fields; when {@code alive} is false and the node was not gone yet,
+     * marks it gone and returns how many rooms were lost with it, else -1.
+     */
+    public long syncNode(String region, String nodeId, boolean alive, Map<String, String> measured) {
+        List<String> args = new ArrayList<>(List.of(RedisKeys.region(region), nodeId, alive ? "1" : "0"));
+        measured.forEach((field, value) -> {
+            args.add(field);
+            args.add(value);
+        });
+        return SYNC_NODE.run(reactive, List.of(RedisKeys.node(region, nodeId)), args)
+                .await().atMost(WRITE_TIMEOUT).toLong();
+    }
+
+    public Map<String, String> room(String region, String room) {
+        return hashes.hgetall(RedisKeys.room(region, room));
+    }
+
+    public Set<String> rooms(String region) {
+        return sets.smembers(RedisKeys.rooms(region));
+    }
+
+    public Map<String, String> node(String region, String nodeId) {
+        return hashes.hgetall(RedisKeys.node(region, nodeId));
+    }
+
+    public Set<String> nodes(String region) {
+        return sets.smembers(RedisKeys.nodes(region));
+    }
+
+    public Set<String> nodeRooms(String region, String nodeId) {
+        return sets.smembers(RedisKeys.nodeRooms(region, nodeId));
+    }
+
+    public Map<String, String> totals(String region) {
+        return hashes.hgetall(RedisKeys.totals(region));
+    }
+}

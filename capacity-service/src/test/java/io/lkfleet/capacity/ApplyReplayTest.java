@@ -1,0 +1,152 @@
+package io.lkfleet.capacity;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.lkfleet.capacity.listener.WebhookParser;
+import io.lkfleet.capacity.store.LoadStore;
+import io.lkfleet.common.capacity.CapacityModel;
+import io.lkfleet.common.capacity.RoomCost;
+import io.lkfleet.common.capacity.RoomShape;
+import io.lkfleet.local.testing.LocalFleetResource;
+import io.quarkus.redis.datasource.RedisDataSource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The apply script against the fleet's real Redis: duplicates and reordering within a room give
+ * exactly the state of the clean run, and that state is the capacity model's arithmetic. Each run
+ * writes its own region namespace so runs can be compared key by key.
+ */
+@QuarkusTest
+@QuarkusTestResource(LocalFleetResource.class)
+class ApplyReplayTest {
+    static final Map<String, RoomShape> SHAPES = new LinkedHashMap<>();
+    static {
+        SHAPES.put("meeting", RoomShape.meeting(4));
+        SHAPES.put("webinar", new RoomShape(12, 2, 1));
+        SHAPES.put("mixed", new RoomShape(6, 3, 0));
+    }
+    private static final String NODE = "ND_replay";
+
+    @Inject
+    LoadStore store;
+    @Inject
+    WebhookParser parser;
+    @Inject
+    RedisDataSource redis;
+    @Inject
+    CapacityModel model;
+
+    /** Every room's history; the events of one room are in LiveKit's order. */
+    static Map<String, List<WebhookEvents.Event>> histories() {
+        Map<String, List<WebhookEvents.Event>> rooms = new LinkedHashMap<>();
+        long start = 1_780_000_000L;
+        for (Map.Entry<String, RoomShape> room : SHAPES.entrySet()) {
+            rooms.put(room.getKey(), WebhookEvents.roomReaching(room.getKey(), room.getValue(), start));
+            start += 10_000;
+        }
+        rooms.put("closed", WebhookEvents.finishedRoom("closed", start));
+        return rooms;
+    }
+
+    @Test
+    void roomAndNodeLoadEqualTheCapacityModelsArithmetic() {
+        Map<String, String> clean = run("replay-model", inOrder(histories()));
+        for (Map.Entry<String, RoomShape> room : SHAPES.entrySet()) {
+            Map<String, String> h = store.room("replay-model", room.getKey());
+            RoomCost cost = model.cost(room.getValue());
+            assertEquals(Long.toString(room.getValue().participants()), h.get("participants"), room.getKey());
+            assertEquals(Long.toString(room.getValue().publishers()), h.get("publishers"), room.getKey());
+            assertEquals(Long.toString(cost.videoSubscriptions()), h.get("video_subs"), room.getKey());
+            assertEquals(Long.toString(cost.audioSubscriptions()), h.get("audio_subs"), room.getKey());
+            assertEquals(Long.toString(cost.screenShareSubscriptions()), h.get("screen_subs"), room.getKey());
+            assertEquals(Long.toString(cost.subscriptions()), h.get("subscriptions"), room.getKey());
+            assertEquals(Long.toString(cost.egressKbps()), h.get("egress_kbps"), room.getKey());
+            assertEquals("1", h.get("egress_active"), room.getKey());
+        }
+        long onNode = model.cost(SHAPES.get("meeting")).subscriptions() + model.cost(SHAPES.get("webinar")).subscriptions();
+        Map<String, String> node = store.node("replay-model", NODE);
+        assertEquals(Long.toString(onNode), node.get("subscriptions"));
+        assertEquals("2", node.get("rooms"));
+        assertEquals("16", node.get("participants"));
+        Map<String, String> totals = store.totals("replay-model");
+        assertEquals("3", totals.get("rooms"), "the closed room no longer counts");
+        assertEquals(Long.toString(SHAPES.values().stream().mapToLong(s -> model.cost(s).subscriptions()).sum()),
+                totals.get("subscriptions"));
+        assertEquals("1", store.room("replay-model", "closed").get("finished"));
+        assertEquals("0", store.room("replay-model", "closed").get("participants"));
+        System.out.printf("model state: %d keys; node %s carries %s subscriptions%n", clean.size(), NODE,
+                node.get("subscriptions"));
+    }
+
+    @Test
+    void replayingEveryEventTwiceGivesTheStateOfTheCleanRun() {
+        Map<String, List<WebhookEvents.Event>> histories = histories();
+        Map<String, String> clean = run("replay-clean", inOrder(histories));
+        List<WebhookEvents.Event> twice = new ArrayList<>();
+        for (WebhookEvents.Event e : inOrder(histories)) {
+            twice.add(e);
+            twice.add(e);
+        }
+        twice.addAll(inOrder(histories));
+        assertEquals(clean, run("replay-twice", twice));
+    }
+
+    @Test
+    void shufflingEventsWithinEachRoomGivesTheStateOfTheCleanRun() {
+        Map<String, List<WebhookEvents.Event>> histories = histories();
+        Map<String, String> clean = run("replay-clean-2", inOrder(histories));
+        for (long seed = 1; seed <= 5; seed++) {
+            // shuffled, and a third of the events delivered once more
+            List<WebhookEvents.Event> shuffled = shuffled(histories, new Random(seed));
+            shuffled.addAll(shuffled.subList(0, shuffled.size() / 3));
+            assertEquals(clean, run("replay-shuffled-" + seed, shuffled), "seed " + seed);
+        }
+    }
+
+    /**
+     * Applies {@code events} to {@code region} from empty: the meeting is placed on a node before its
+     * events, the webinar after them, as the registry poller may do either. Returns the canonical dump.
+     */
+    private Map<String, String> run(String region, List<WebhookEvents.Event> events) {
+        RedisDump.wipe(redis, region);
+        store.assignRoom(region, "meeting", NODE);
+        for (WebhookEvents.Event e : events) {
+            store.apply(parser.parse(region, e.json())).await().atMost(Duration.ofSeconds(5));
+        }
+        store.assignRoom(region, "webinar", NODE);
+        return RedisDump.of(redis, region);
+    }
+
+    private static List<WebhookEvents.Event> inOrder(Map<String, List<WebhookEvents.Event>> rooms) {
+        return rooms.values().stream().flatMap(List::stream).toList();
+    }
+
+    /** Each room's events shuffled, rooms interleaved at random. */
+    private static List<WebhookEvents.Event> shuffled(Map<String, List<WebhookEvents.Event>> rooms, Random random) {
+        List<List<WebhookEvents.Event>> queues = new ArrayList<>();
+        rooms.values().forEach(events -> {
+            List<WebhookEvents.Event> copy = new ArrayList<>(events);
+            Collections.shuffle(copy, random);
+            queues.add(copy);
+        });
+        List<WebhookEvents.Event> merged = new ArrayList<>();
+        while (!queues.isEmpty()) {
+            List<WebhookEvents.Event> queue = queues.get(random.nextInt(queues.size()));
+            merged.add(queue.remove(0));
+            if (queue.isEmpty()) {
+                queues.remove(queue);
+            }
+        }
+        return merged;
+    }
+}
