@@ -149,6 +149,22 @@ class WebhookIngestTest {
     }
 
     @Test
+    void refusesWith413ABodyUnderTheLimitThatTheTopicCannotHold() {
+        byte[] noise = new byte[800 * 1024];
+        new java.util.Random(7).nextBytes(noise);
+        String id = newId();
+        // ~1 MiB of incompressible metadata: within ingest.max-body-bytes, over the broker's default message.max.bytes.
+        byte[] body = ("{\"event\":\"room_started\",\"id\":\"" + id + "\",\"room\":{\"name\":\"huge\",\"metadata\":\""
+                + java.util.Base64.getEncoder().encodeToString(noise) + "\"}}").getBytes(StandardCharsets.UTF_8);
+        try (WebhookTopic topic = new WebhookTopic()) {
+            Webhooks.Answer answer = post("eu-west", body);
+            assertEquals(413, answer.status(), answer.body());
+            assertTrue(answer.body().contains("body-too-large"));
+            assertFalse(ids(topic.toEnd()).contains(id));
+        }
+    }
+
+    @Test
     void exposesReceivedAcceptedRejectedProduceLatencyAndInFlightSeries() {
         assertEquals(200, post("eu-west", roomEvent("room_started", newId(), "metered")).status());
         assertEquals(401, send("POST", LIVEKIT_MEDIA_TYPE, null, room()).status());

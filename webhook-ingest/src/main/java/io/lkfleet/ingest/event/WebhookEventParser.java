@@ -15,6 +15,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.Set;
 import livekit.LivekitWebhook.WebhookEvent;
 
 /**
@@ -31,6 +32,7 @@ public class WebhookEventParser {
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING).build())
             .build();
+    private static final Set<String> STRING_MEMBERS = Set.of("event", "id");
     // Unknown fields are tolerated so that newer LiveKit versions keep working.
     private static final JsonFormat.Parser PROTO_JSON = JsonFormat.parser().ignoringUnknownFields();
 
@@ -65,12 +67,19 @@ public class WebhookEventParser {
         }
     }
 
+    /** One strict JSON object, nothing after it; {@code event} and {@code id} are strings (protobuf would take 5). */
     private static void requireStrictJsonObject(String json, String region) {
         try (JsonParser parser = STRICT_JSON.createParser(json)) {
             if (parser.nextToken() != JsonToken.START_OBJECT) {
                 throw new WebhookRejectedException(Reason.MALFORMED_JSON, region, null);
             }
-            parser.skipChildren();
+            while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                boolean mustBeString = STRING_MEMBERS.contains(parser.currentName());
+                if (parser.nextToken() != JsonToken.VALUE_STRING && mustBeString) {
+                    throw new WebhookRejectedException(Reason.MALFORMED_JSON, region, null);
+                }
+                parser.skipChildren();
+            }
             if (parser.nextToken() != null) {
                 throw new WebhookRejectedException(Reason.MALFORMED_JSON, region, null);
             }

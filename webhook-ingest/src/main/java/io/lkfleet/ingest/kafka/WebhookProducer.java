@@ -22,6 +22,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -34,6 +35,9 @@ import org.apache.kafka.common.serialization.StringSerializer;
  */
 @ApplicationScoped
 public class WebhookProducer {
+    /** Room for key, headers and batch framing on top of the body. */
+    private static final int RECORD_OVERHEAD_BYTES = 64 * 1024;
+
     private final KafkaProducer<String, byte[]> producer;
     private final Duration timeout;
     private final WebhookMetrics metrics;
@@ -49,6 +53,8 @@ public class WebhookProducer {
         props.put(ProducerConfig.LINGER_MS_CONFIG, config.lingerMs());
         // send() blocks while metadata is missing or the buffer is full: never longer than a request may wait.
         props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, timeout.toMillis());
+        // Let every body under ingest.max-body-bytes through the client; the topic's own limit still applies.
+        props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, config.maxBodyBytes() + RECORD_OVERHEAD_BYTES);
         props.put(ProducerConfig.CLIENT_ID_CONFIG, "webhook-ingest");
         this.producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
     }
@@ -76,17 +82,21 @@ public class WebhookProducer {
             });
             acked.get(Math.max(0, timeout.toNanos() - (System.nanoTime() - start)), TimeUnit.NANOSECONDS);
             metrics.produced(region, true, Duration.ofNanos(System.nanoTime() - start));
-        } catch (KafkaException | ExecutionException | TimeoutException e) {
-            throw unavailable(region, event, start);
+        } catch (ExecutionException e) {
+            // Over the topic's max.message.bytes no retry can succeed: 413 makes LiveKit stop, 503 would not.
+            throw failed(region, event, start,
+                    e.getCause() instanceof RecordTooLargeException ? Reason.BODY_TOO_LARGE : Reason.KAFKA_UNAVAILABLE);
+        } catch (KafkaException | TimeoutException e) {
+            throw failed(region, event, start, Reason.KAFKA_UNAVAILABLE);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw unavailable(region, event, start);
+            throw failed(region, event, start, Reason.KAFKA_UNAVAILABLE);
         }
     }
 
-    private WebhookRejectedException unavailable(String region, ParsedEvent event, long start) {
+    private WebhookRejectedException failed(String region, ParsedEvent event, long start, Reason reason) {
         metrics.produced(region, false, Duration.ofNanos(System.nanoTime() - start));
-        return new WebhookRejectedException(Reason.KAFKA_UNAVAILABLE, region, event.type());
+        return new WebhookRejectedException(reason, region, event.type());
     }
 
     @PreDestroy
