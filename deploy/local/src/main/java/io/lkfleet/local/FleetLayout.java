@@ -1,5 +1,6 @@
 package io.lkfleet.local;
 
+import io.lkfleet.common.capacity.CapacityAssumptions;
 import io.lkfleet.common.fleet.FleetConfig;
 import io.smallrye.config.PropertiesConfigSource;
 import io.smallrye.config.SmallRyeConfig;
@@ -70,10 +71,12 @@ public final class FleetLayout {
         try {
             SmallRyeConfig config = new SmallRyeConfigBuilder()
                     .addDefaultInterceptors()
-                    .addDefaultSources()
+                    // the environment and system properties only: a test's application.properties is not the fleet
+                    .addSystemSources()
                     .withSources(new YamlConfigSource(fleetFile.toUri().toURL(), 100))
                     .withSources(new PropertiesConfigSource(overrides, "fleet overrides", 500))
                     .withMapping(FleetConfig.class)
+                    .withMapping(CapacityAssumptions.class)
                     .withMapping(LocalConfig.class)
                     .build();
             return new FleetLayout(config.getConfigMapping(FleetConfig.class),

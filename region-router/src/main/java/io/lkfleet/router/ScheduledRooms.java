@@ -1,0 +1,93 @@
+package io.lkfleet.router;
+
+import io.lkfleet.common.capacity.CapacityAssumptions;
+import io.lkfleet.common.capacity.CapacityModel;
+import io.lkfleet.common.capacity.NodeLimit;
+import io.lkfleet.common.capacity.RoomCost;
+import io.lkfleet.common.capacity.RoomShape;
+import io.lkfleet.common.contract.RedisKeys;
+import io.lkfleet.common.fleet.FleetConfig;
+import io.lkfleet.router.admission.RouterKeys;
+import io.lkfleet.router.config.RouterConfig;
+import io.lkfleet.router.livekit.LiveKitRegions;
+import io.lkfleet.router.livekit.NodeStatus;
+import io.quarkus.redis.datasource.RedisDataSource;
+import io.quarkus.redis.datasource.hash.HashCommands;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.ws.rs.core.Response.Status;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Big rooms booked ahead ("webinar for 2,000"): a whole node of a region is kept for the room until
+ * the booking ends. Placement gives no other new room that node; the booked room goes there first.
+ * A booking is {@code room|participants|until-epoch-ms} in the region's {@code scheduled} hash.
+ */
+@ApplicationScoped
+public class ScheduledRooms {
+    private final FleetConfig fleet;
+    private final RouterConfig config;
+    private final CapacityModel model;
+    private final LiveKitRegions livekit;
+    private final HashCommands<String, String, String> hashes;
+
+    public ScheduledRooms(FleetConfig fleet, RouterConfig config, CapacityAssumptions assumptions, LiveKitRegions livekit,
+            RedisDataSource redis) {
+        this.fleet = fleet;
+        this.config = config;
+        this.model = new CapacityModel(assumptions);
+        this.livekit = livekit;
+        this.hashes = redis.hash(String.class);
+    }
+
+    /** A booking as the API shows it. */
+    public record Booking(String room, String region, String nodeId, int participants, Instant until) {
+    }
+
+    /** Books the emptiest free node of {@code region} for {@code room}, or refuses with the reason. */
+    public Booking book(String region, String room, int participants, int publishers, Instant until) {
+        if (!fleet.regions().containsKey(region)) {
+            throw new Refusal(Status.NOT_FOUND, "unknown-region", "no region " + region);
+        }
+        FleetConfig.NodeClass nodeClass = fleet.nodeClasses().get(fleet.regions().get(region).nodeClass());
+        NodeLimit limit = model.limit(nodeClass.maxSubscriptions(), nodeClass.egressMbps());
+        RoomCost cost = model.cost(new RoomShape(participants, Math.min(publishers, participants), 0));
+        if (cost.subscriptions() > limit.maxSubscriptions() || cost.egressKbps() > limit.maxEgressKbps()) {
+            throw new Refusal(Status.CONFLICT, "room-exceeds-node", "a room of " + participants
+                    + " would not fit on one node of region " + region);
+        }
+        Map<String, String> bookings = hashes.hgetall(RouterKeys.scheduled(region));
+        long now = System.currentTimeMillis() / 1000;
+        Optional<NodeStatus> free = livekit.nodes(region).stream()
+                .filter(n -> n.available(now, config.nodeStaleAfter().toSeconds()))
+                .filter(n -> bookings.get(n.id()) == null || !activeFor(bookings.get(n.id()))
+                        || room(bookings.get(n.id())).equals(room))
+                .min(Comparator.comparingLong(n -> modelSubscriptions(region, n.id())));
+        NodeStatus node = free.orElseThrow(() -> new Refusal(Status.SERVICE_UNAVAILABLE, "no-capacity",
+                "no free node in region " + region + " to book"));
+        hashes.hset(RouterKeys.scheduled(region), node.id(), room + "|" + participants + "|" + until.toEpochMilli());
+        return new Booking(room, region, node.id(), participants, until);
+    }
+
+    /** Ends a booking; true when there was one. */
+    public boolean release(String region, String room) {
+        Map<String, String> bookings = hashes.hgetall(RouterKeys.scheduled(region));
+        return bookings.entrySet().stream().filter(e -> room(e.getValue()).equals(room))
+                .mapToInt(e -> hashes.hdel(RouterKeys.scheduled(region), e.getKey())).sum() > 0;
+    }
+
+    static boolean activeFor(String booking) {
+        return Long.parseLong(booking.substring(booking.lastIndexOf('|') + 1)) > System.currentTimeMillis();
+    }
+
+    static String room(String booking) {
+        return booking.substring(0, booking.indexOf('|'));
+    }
+
+    private long modelSubscriptions(String region, String nodeId) {
+        String subs = hashes.hget(RedisKeys.node(region, nodeId), "subscriptions");
+        return subs == null ? 0 : Long.parseLong(subs);
+    }
+}

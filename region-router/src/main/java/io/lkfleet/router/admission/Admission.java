@@ -1,0 +1,80 @@
+package io.lkfleet.router.admission;
+
+import io.lkfleet.common.capacity.CapacityModel;
+import io.lkfleet.common.capacity.NodeLimit;
+import io.lkfleet.common.contract.RedisKeys;
+import io.quarkus.redis.datasource.RedisDataSource;
+import io.vertx.mutiny.redis.client.Response;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Admission as one atomic Redis script ({@code admit.lua}): model load + live reservations + this
+ * join's delta must fit the node's limit, or the join is refused. No interleaving of concurrent
+ * joins can overbook a node, because the check and the reservation are one script.
+ */
+@ApplicationScoped
+public class Admission {
+    private final RedisDataSource redis;
+    private final LuaScript admit;
+    private final LuaScript release;
+
+    public Admission(RedisDataSource redis) {
+        this.redis = redis;
+        this.admit = new LuaScript(resource("admit.lua"));
+        this.release = new LuaScript(resource("release.lua"));
+    }
+
+    /** One join, {@code publisher} or not, of {@code room} on {@code nodeId}, under {@code limit}. */
+    public AdmissionResult admit(String region, String nodeId, String room, String identity, boolean publisher,
+            String reservationId, CapacityModel model, NodeLimit limit, Duration reservationTtl, Duration pinTtl) {
+        long now = System.currentTimeMillis();
+        List<String> keys = List.of(RedisKeys.node(region, nodeId), RouterKeys.nodeReservations(region, nodeId),
+                RedisKeys.room(region, room), RouterKeys.roomReservations(region, room), RouterKeys.pin(region, room));
+        List<String> args = List.of(Long.toString(now), Long.toString(now + reservationTtl.toMillis()), reservationId,
+                identity, publisher ? "P" : "S", Double.toString(model.forwardedVideoKbps()),
+                Integer.toString(model.assumptions().audioKbps()), Integer.toString(model.assumptions().screenShareKbps()),
+                Long.toString(limit.maxSubscriptions()), Long.toString(limit.maxEgressKbps()), nodeId,
+                Long.toString(pinTtl.toMillis()));
+        Response reply = admit.run(redis, keys, args);
+        String status = reply.get(0).toString();
+        return switch (status) {
+            case "pinned-elsewhere" -> new AdmissionResult(AdmissionResult.Outcome.PINNED_ELSEWHERE, 0, 0, 0, 0,
+                    reply.get(1).toString());
+            case "admitted", "node-full", "room-exceeds-node" -> new AdmissionResult(outcome(status),
+                    reply.get(1).toLong(), reply.get(2).toLong(), reply.get(3).toLong(), reply.get(4).toInteger(), null);
+            default -> throw new IllegalStateException("admission script answered " + status);
+        };
+    }
+
+    private static AdmissionResult.Outcome outcome(String status) {
+        return switch (status) {
+            case "admitted" -> AdmissionResult.Outcome.ADMITTED;
+            case "node-full" -> AdmissionResult.Outcome.NODE_FULL;
+            default -> AdmissionResult.Outcome.ROOM_EXCEEDS_NODE;
+        };
+    }
+
+    /** Gives back a reservation whose join will not happen; true if it was still there. */
+    public boolean release(String region, String nodeId, String room, String reservationId) {
+        Response removed = release.run(redis, List.of(RouterKeys.nodeReservations(region, nodeId),
+                RouterKeys.roomReservations(region, room)), List.of(reservationId));
+        return removed.toInteger() > 0;
+    }
+
+    private static String resource(String name) {
+        try (InputStream in = Admission.class.getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IllegalStateException(name + " missing next to " + Admission.class.getName());
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,18 @@
+package io.lkfleet.router.admission;
+
+/**
+ * What the admission script decided for one join on one node.
+ *
+ * @param nodeSubscriptions node load in subscriptions after the join (or at refusal)
+ * @param nodeEgressKbps node egress after the join (or at refusal)
+ * @param roomSubscriptions the whole room's cost after the join
+ * @param roomParticipants participants of the room after the join, reservations included
+ * @param pinnedNode for {@link Outcome#PINNED_ELSEWHERE}: the node the room is pinned to
+ */
+public record AdmissionResult(Outcome outcome, long nodeSubscriptions, long nodeEgressKbps, long roomSubscriptions,
+        int roomParticipants, String pinnedNode) {
+
+    public enum Outcome {
+        ADMITTED, NODE_FULL, ROOM_EXCEEDS_NODE, PINNED_ELSEWHERE
+    }
+}

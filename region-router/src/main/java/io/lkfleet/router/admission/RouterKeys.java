@@ -1,0 +1,46 @@
+package io.lkfleet.router.admission;
+
+import io.lkfleet.common.contract.RedisKeys;
+
+/**
+ * Keys the router owns, beside capacity-service's materialised view ({@link RedisKeys}). They sit
+ * in the region's hash-tag slot so the admission script reads both atomically; a rebuild of the
+ * view never touches them.
+ */
+public final class RouterKeys {
+    private RouterKeys() {
+    }
+
+    /** zset of live reservations on a node: member {@code id|subs|kbps}, score = expiry (ms). */
+    public static String nodeReservations(String region, String nodeId) {
+        return RedisKeys.node(region, nodeId) + ":reservations";
+    }
+
+    /** zset of live reservations in a room: member {@code id|identity|P or S|subs|kbps}, score = expiry (ms). */
+    public static String roomReservations(String region, String room) {
+        return RedisKeys.room(region, room) + ":reservations";
+    }
+
+    /** The node the router pinned {@code room} to. */
+    public static String pin(String region, String room) {
+        return RedisKeys.region(region) + "pin:" + room;
+    }
+
+    /** Set of node ids an operator is draining: no new rooms, existing rooms stay. */
+    public static String draining(String region) {
+        return RedisKeys.region(region) + "draining";
+    }
+
+    /**
+     * The region a room was first admitted in (one key per room, outside any region slot): claimed
+     * with SET NX before any region-level admission, so two first joins cannot pin one room in two regions.
+     */
+    public static String roomRegion(String room) {
+        return RedisKeys.PREFIX + "room-region:" + room;
+    }
+
+    /** Hash of scheduled big rooms of a region: node id → {@code room|participants|until epoch ms}. */
+    public static String scheduled(String region) {
+        return RedisKeys.region(region) + "scheduled";
+    }
+}

@@ -1,0 +1,73 @@
+package io.lkfleet.router.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/** region-router's own settings (prefix {@code router}); the fleet itself comes from {@code fleet.*}. */
+@ConfigMapping(prefix = "router")
+public interface RouterConfig {
+
+    /** How long an admitted join's reservation counts if the participant never connects. */
+    @WithDefault("30s")
+    Duration reservationTtl();
+
+    /** How long the router's own pin of a room to a node lives after its last admission. */
+    @WithDefault("30m")
+    Duration pinTtl();
+
+    /** Rooms declared at least this big are placed best-fit; smaller or unknown ones are spread. */
+    @WithDefault("50")
+    int bigRoomParticipants();
+
+    /** Placement of rooms of unknown or small size. */
+    @WithDefault("spread")
+    PlacementKind smallRoomPlacement();
+
+    /** Placement of declared big rooms (at least {@link #bigRoomParticipants()}). */
+    @WithDefault("best-fit")
+    PlacementKind bigRoomPlacement();
+
+    /** A node whose LiveKit registry entry is older than this is gone (LiveKit itself uses 5 s). */
+    @WithDefault("5s")
+    Duration nodeStaleAfter();
+
+    /** How often each region's LiveKit node registry is read. */
+    @WithDefault("1s")
+    Duration registryPollInterval();
+
+    /** Bound on one call to a region's LiveKit API (CreateRoom). */
+    @WithDefault("3s")
+    Duration livekitApiTimeout();
+
+    /** What to do when lkfleet's Redis cannot be reached: refuse everything, or admit joins of rooms LiveKit already runs. */
+    @WithDefault("fail-closed")
+    RedisFailurePolicy redisFailurePolicy();
+
+    /** Region order used when nothing better is known about a client's latency (default: by name). */
+    Optional<List<String>> regionOrder();
+
+    /** How long a learned per-network RTT estimate stays usable. */
+    @WithDefault("1h")
+    Duration learnedRttMaxAge();
+
+    /** Retry-After (seconds) sent with 503 refusals. */
+    @WithDefault("2")
+    int retryAfterSeconds();
+
+    enum PlacementKind {
+        /** Least loaded node first. */
+        SPREAD,
+        /** Tightest node that still fits the room first. */
+        BEST_FIT
+    }
+
+    enum RedisFailurePolicy {
+        /** No admission accounting possible: refuse every join with 503. */
+        FAIL_CLOSED,
+        /** Admit joins of rooms LiveKit already has (their node is known), refuse new rooms. */
+        ADMIT_PINNED_ONLY
+    }
+}

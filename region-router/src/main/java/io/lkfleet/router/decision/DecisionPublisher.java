@@ -1,0 +1,58 @@
+package io.lkfleet.router.decision;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lkfleet.common.contract.Topics;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.smallrye.reactive.messaging.kafka.Record;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.eclipse.microprofile.reactive.messaging.Emitter;
+import org.eclipse.microprofile.reactive.messaging.OnOverflow;
+import org.jboss.logging.Logger;
+
+/**
+ * Publishes every routing decision, admitted or refused, to {@code fleet.decisions} (key = room),
+ * and counts it. The request never waits for Kafka: the record is handed to the producer and its
+ * outcome only logged.
+ */
+@ApplicationScoped
+public class DecisionPublisher {
+    public static final String CHANNEL = "decisions";
+    private static final Logger LOG = Logger.getLogger(DecisionPublisher.class);
+
+    private final Emitter<Record<String, String>> emitter;
+    private final ObjectMapper json;
+    private final MeterRegistry meters;
+
+    public DecisionPublisher(@Channel(CHANNEL) @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 10_000)
+            Emitter<Record<String, String>> emitter, ObjectMapper json, MeterRegistry meters) {
+        this.emitter = emitter;
+        this.json = json;
+        this.meters = meters;
+    }
+
+    /** {@code outcome} is admitted or refused; {@code fields} carry region, node, projected load, reason. */
+    public void publish(String room, String outcome, String reason, String region, Map<String, Object> fields) {
+        meters.counter("lkfleet.router.decisions", "outcome", outcome, "reason", reason, "region",
+                region == null ? "none" : region).increment();
+        Map<String, Object> record = new LinkedHashMap<>();
+        record.put("at", System.currentTimeMillis());
+        record.put("room", room);
+        record.put("outcome", outcome);
+        record.put("reason", reason);
+        record.put("region", region);
+        record.putAll(fields);
+        try {
+            emitter.send(Record.of(room, json.writeValueAsString(record))).whenComplete((ok, error) -> {
+                if (error != null) {
+                    LOG.warnf("decision for room %s not published to %s: %s", room, Topics.DECISIONS, error.getMessage());
+                }
+            });
+        } catch (JsonProcessingException | RuntimeException e) {
+            LOG.warnf("decision for room %s not published: %s", room, e.getMessage());
+        }
+    }
+}

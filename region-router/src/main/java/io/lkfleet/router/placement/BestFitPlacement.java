@@ -1,0 +1,17 @@
+package io.lkfleet.router.placement;
+
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * For declared big rooms: the node with the least free capacity that still fits the whole room,
+ * so the emptiest nodes stay free for the next big room ("webinar for 2,000"). Nodes it does not
+ * fit on come last (the admission script will refuse them).
+ */
+public final class BestFitPlacement implements PlacementPolicy {
+    @Override
+    public List<NodeLoad> order(List<NodeLoad> candidates, long expectedSubscriptions) {
+        return candidates.stream().sorted(Comparator.comparing((NodeLoad n) -> n.free() < expectedSubscriptions)
+                .thenComparingLong(NodeLoad::free).thenComparing(NodeLoad::nodeId)).toList();
+    }
+}

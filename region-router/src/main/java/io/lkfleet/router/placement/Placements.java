@@ -1,0 +1,30 @@
+package io.lkfleet.router.placement;
+
+import io.lkfleet.router.config.RouterConfig;
+import jakarta.enterprise.context.ApplicationScoped;
+
+/** The configured placement policy for a room of a given declared size. */
+@ApplicationScoped
+public class Placements {
+    private final RouterConfig config;
+    private final PlacementPolicy small;
+    private final PlacementPolicy big;
+
+    public Placements(RouterConfig config) {
+        this.config = config;
+        this.small = of(config.smallRoomPlacement());
+        this.big = of(config.bigRoomPlacement());
+    }
+
+    /** {@code expectedParticipants} is 0 when the room's size was not declared. */
+    public PlacementPolicy forRoom(int expectedParticipants) {
+        return expectedParticipants >= config.bigRoomParticipants() ? big : small;
+    }
+
+    static PlacementPolicy of(RouterConfig.PlacementKind kind) {
+        return switch (kind) {
+            case SPREAD -> new SpreadPlacement();
+            case BEST_FIT -> new BestFitPlacement();
+        };
+    }
+}

@@ -1,0 +1,56 @@
+package io.lkfleet.router.rest;
+
+import io.lkfleet.router.Refusal;
+import io.lkfleet.router.config.RouterConfig;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.Response;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+/** The one place router refusals and failures become RFC 9457 problem+json. */
+public class ProblemMapper {
+    private static final Logger LOG = Logger.getLogger(ProblemMapper.class);
+    private final RouterConfig config;
+
+    public ProblemMapper(RouterConfig config) {
+        this.config = config;
+    }
+
+    @ServerExceptionMapper
+    public Response refusal(Refusal refusal) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("type", "https://lkfleet.io/problems/" + refusal.reason());
+        body.put("title", refusal.status().getReasonPhrase());
+        body.put("status", refusal.status().getStatusCode());
+        body.put("detail", refusal.getMessage());
+        if (refusal.region() != null) {
+            body.put("region", refusal.region());
+        }
+        if (refusal.node() != null) {
+            body.put("node_id", refusal.node());
+        }
+        Response.ResponseBuilder response = Response.status(refusal.status()).type("application/problem+json").entity(body);
+        if (refusal.status() == Response.Status.SERVICE_UNAVAILABLE) {
+            response.header("Retry-After", config.retryAfterSeconds());
+        }
+        return response.build();
+    }
+
+    @ServerExceptionMapper
+    public Response web(WebApplicationException e) {
+        Response.StatusType status = e.getResponse().getStatusInfo();
+        return refusal(new Refusal(Response.Status.fromStatusCode(status.getStatusCode()),
+                status.getReasonPhrase().toLowerCase().replace(' ', '-'), status.getReasonPhrase()));
+    }
+
+    /** lkfleet's Redis (or a region's LiveKit Redis) did not answer in time: fail closed, fast. */
+    @ServerExceptionMapper(priority = 5000)
+    public Response unavailable(RuntimeException e) {
+        LOG.warnf("routing failed: %s", e.toString());
+        return refusal(new Refusal(Response.Status.SERVICE_UNAVAILABLE, "state-unavailable",
+                "routing state cannot be read right now; retry shortly"));
+    }
+
+}

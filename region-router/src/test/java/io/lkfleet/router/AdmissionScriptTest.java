@@ -1,0 +1,153 @@
+package io.lkfleet.router;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.lkfleet.common.capacity.CapacityAssumptions;
+import io.lkfleet.common.capacity.CapacityModel;
+import io.lkfleet.common.capacity.NodeLimit;
+import io.lkfleet.common.capacity.RoomCost;
+import io.lkfleet.common.capacity.RoomShape;
+import io.lkfleet.local.testing.LocalFleetResource;
+import io.lkfleet.router.admission.Admission;
+import io.lkfleet.router.admission.AdmissionResult;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+
+/** The admission script against a real Redis: never overbooks, and agrees with the capacity model. */
+@QuarkusTest
+@QuarkusTestResource(LocalFleetResource.class)
+class AdmissionScriptTest {
+    private static final String REGION = "eu-west";
+    private static final Duration TTL = Duration.ofMinutes(10);
+
+    @Inject
+    Admission admission;
+
+    @Inject
+    CapacityAssumptions assumptions;
+
+    record Join(String room, String identity, boolean publisher) {
+    }
+
+    @Test
+    void thousandConcurrentJoinsNeverOverbookAndAdmitEveryJoinThatFits() throws Exception {
+        CapacityModel model = new CapacityModel(assumptions);
+        NodeLimit limit = new NodeLimit(400, 10_000_000);
+        String node = "ND_concurrency_" + UUID.randomUUID();
+        List<Join> joins = new ArrayList<>();
+        Random random = new Random(42);
+        for (int i = 0; i < 1000; i++) {
+            joins.add(new Join("conc-room-" + random.nextInt(8) + "-" + node, "user-" + i, random.nextInt(4) == 0));
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(50);
+        List<Future<AdmissionResult>> results = new ArrayList<>();
+        for (Join join : joins) {
+            Callable<AdmissionResult> call = () -> admission.admit(REGION, node, join.room(), join.identity(),
+                    join.publisher(), "rsv_" + join.identity(), model, limit, TTL, TTL);
+            results.add(pool.submit(call));
+        }
+        Map<String, RoomShape> rooms = new HashMap<>();
+        long admittedCost = 0;
+        List<Join> refused = new ArrayList<>();
+        long maxSeen = 0;
+        for (int i = 0; i < joins.size(); i++) {
+            AdmissionResult result = results.get(i).get();
+            if (result.outcome() == AdmissionResult.Outcome.ADMITTED) {
+                maxSeen = Math.max(maxSeen, result.nodeSubscriptions());
+                Join join = joins.get(i);
+                rooms.merge(join.room(), join.publisher() ? new RoomShape(1, 1, 0) : new RoomShape(1, 0, 0),
+                        (a, b) -> new RoomShape(a.participants() + 1, a.publishers() + b.publishers(), 0));
+            } else {
+                refused.add(joins.get(i));
+            }
+        }
+        pool.shutdown();
+        for (RoomShape shape : rooms.values()) {
+            admittedCost += model.cost(shape).subscriptions();
+        }
+        assertTrue(admittedCost <= limit.maxSubscriptions(), "admitted " + admittedCost + " > limit");
+        assertTrue(maxSeen <= limit.maxSubscriptions(), "a projection exceeded the limit: " + maxSeen);
+        assertTrue(!refused.isEmpty(), "the node was meant to fill up");
+        long free = limit.maxSubscriptions() - admittedCost;
+        for (Join join : refused) {
+            RoomShape shape = rooms.getOrDefault(join.room(), new RoomShape(0, 0, 0));
+            RoomCost delta = join.publisher() ? model.deltaOfPublisher(shape) : model.deltaOfSubscriber(shape);
+            assertTrue(delta.subscriptions() > free, "a refused join of " + join.room() + " would have fit: needs "
+                    + delta.subscriptions() + ", free " + free);
+        }
+    }
+
+    @Test
+    void scriptAgreesWithTheCapacityModelOnRandomSequences() {
+        CapacityModel model = new CapacityModel(assumptions);
+        Random random = new Random(7);
+        for (int run = 0; run < 20; run++) {
+            String node = "ND_property_" + run + "_" + UUID.randomUUID();
+            NodeLimit limit = new NodeLimit(50 + random.nextInt(400),
+                    (long) (model.forwardedVideoKbps() * (20 + random.nextInt(200))));
+            Map<String, RoomShape> rooms = new HashMap<>();
+            long load = 0;
+            long egress = 0;
+            for (int step = 0; step < 60; step++) {
+                String room = "prop-" + run + "-" + random.nextInt(3) + "-" + node;
+                boolean publisher = random.nextBoolean();
+                RoomShape shape = rooms.getOrDefault(room, new RoomShape(0, 0, 0));
+                RoomShape after = publisher ? shape.withPublisher() : shape.withSubscriber();
+                RoomCost delta = model.cost(after).minus(model.cost(shape));
+                RoomCost whole = model.cost(after);
+                AdmissionResult.Outcome expected;
+                if (whole.subscriptions() > limit.maxSubscriptions() || whole.egressKbps() > limit.maxEgressKbps()) {
+                    expected = AdmissionResult.Outcome.ROOM_EXCEEDS_NODE;
+                } else if (!limit.admits(load, egress, delta)) {
+                    expected = AdmissionResult.Outcome.NODE_FULL;
+                } else {
+                    expected = AdmissionResult.Outcome.ADMITTED;
+                }
+                AdmissionResult got = admission.admit(REGION, node, room, "u" + step, publisher, "rsv_" + run + "_" + step,
+                        model, limit, TTL, TTL);
+                assertEquals(expected, got.outcome(), "run " + run + " step " + step + " room " + shape);
+                if (expected == AdmissionResult.Outcome.ADMITTED) {
+                    rooms.put(room, after);
+                    load += delta.subscriptions();
+                    egress += delta.egressKbps();
+                    assertEquals(load, got.nodeSubscriptions(), "projected node load");
+                    assertTrue(Math.abs(egress - got.nodeEgressKbps()) <= rooms.size(), "projected egress");
+                }
+            }
+        }
+    }
+
+    @Test
+    void reservationsOfJoinsThatNeverHappenExpire() {
+        CapacityModel model = new CapacityModel(assumptions);
+        NodeLimit limit = new NodeLimit(2, 10_000_000);
+        String node = "ND_expiry_" + UUID.randomUUID();
+        Duration brief = Duration.ofMillis(300);
+        assertEquals(AdmissionResult.Outcome.ADMITTED,
+                admission.admit(REGION, node, "a-" + node, "a-pub", true, "ra1", model, limit, brief, TTL).outcome());
+        assertEquals(AdmissionResult.Outcome.ADMITTED,
+                admission.admit(REGION, node, "a-" + node, "a-sub", false, "ra2", model, limit, brief, TTL).outcome());
+        assertEquals(AdmissionResult.Outcome.ADMITTED,
+                admission.admit(REGION, node, "b-" + node, "b-pub", true, "rb1", model, limit, TTL, TTL).outcome());
+        assertEquals(AdmissionResult.Outcome.NODE_FULL,
+                admission.admit(REGION, node, "b-" + node, "b-sub", false, "rb2", model, limit, TTL, TTL).outcome());
+        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> admission.admit(REGION, node, "b-" + node,
+                "b-sub", false, "rb3-" + System.nanoTime(), model, limit, TTL, TTL).outcome()
+                == AdmissionResult.Outcome.ADMITTED);
+    }
+}
