@@ -180,8 +180,13 @@ public class RouteService {
             String latencySource) {
         NodeLimit limit = limitOf(region);
         String reservation = "rsv_" + UUID.randomUUID();
+        RoomCost toGrow = RoomCost.ZERO;
+        if (newRoom) {
+            RoomShape first = request.publisher() ? new RoomShape(1, 1, 0) : new RoomShape(1, 0, 0);
+            toGrow = model.cost(expectedShape(request)).minus(model.cost(first));
+        }
         AdmissionResult result = admission.admit(region, nodeId, request.room(), request.identity(), request.publisher(),
-                reservation, model, limit, config.reservationTtl(), config.pinTtl());
+                reservation, model, limit, config.reservationTtl(), config.pinTtl(), toGrow);
         switch (result.outcome()) {
             case NODE_FULL:
                 return Optional.empty();
@@ -270,8 +275,10 @@ public class RouteService {
         return model.limit(nodeClass.maxSubscriptions(), nodeClass.egressMbps());
     }
 
-    private static RoomShape expectedShape(RouteRequest request) {
-        int participants = request.expectedParticipants() == null ? 1 : request.expectedParticipants();
+    /** The declared shape of a new room; undeclared rooms are expected to reach {@code router.default-room-participants}. */
+    private RoomShape expectedShape(RouteRequest request) {
+        int participants = request.expectedParticipants() == null ? config.defaultRoomParticipants()
+                : request.expectedParticipants();
         int publishers = request.expectedPublishers() == null ? participants
                 : Math.min(request.expectedPublishers(), participants);
         return new RoomShape(participants, publishers, 0);

@@ -2,6 +2,7 @@ package io.lkfleet.router.admission;
 
 import io.lkfleet.common.capacity.CapacityModel;
 import io.lkfleet.common.capacity.NodeLimit;
+import io.lkfleet.common.capacity.RoomCost;
 import io.lkfleet.common.contract.RedisKeys;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.vertx.mutiny.redis.client.Response;
@@ -30,9 +31,21 @@ public class Admission {
         this.release = new LuaScript(resource("release.lua"));
     }
 
-    /** One join, {@code publisher} or not, of {@code room} on {@code nodeId}, under {@code limit}. */
+    /** One join to a room that already has its node: only the join's own delta must fit. */
     public AdmissionResult admit(String region, String nodeId, String room, String identity, boolean publisher,
             String reservationId, CapacityModel model, NodeLimit limit, Duration reservationTtl, Duration pinTtl) {
+        return admit(region, nodeId, room, identity, publisher, reservationId, model, limit, reservationTtl, pinTtl,
+                RoomCost.ZERO);
+    }
+
+    /**
+     * One join, {@code publisher} or not, of {@code room} on {@code nodeId}, under {@code limit}. For
+     * the first join of a new room, {@code roomToGrow} is what its expected size needs beyond this
+     * join: the node must have that free too, so a new room is not placed where it cannot grow.
+     */
+    public AdmissionResult admit(String region, String nodeId, String room, String identity, boolean publisher,
+            String reservationId, CapacityModel model, NodeLimit limit, Duration reservationTtl, Duration pinTtl,
+            RoomCost roomToGrow) {
         long now = System.currentTimeMillis();
         List<String> keys = List.of(RedisKeys.node(region, nodeId), RouterKeys.nodeReservations(region, nodeId),
                 RedisKeys.room(region, room), RouterKeys.roomReservations(region, room), RouterKeys.pin(region, room));
@@ -40,7 +53,8 @@ public class Admission {
                 identity, publisher ? "P" : "S", Double.toString(model.forwardedVideoKbps()),
                 Integer.toString(model.assumptions().audioKbps()), Integer.toString(model.assumptions().screenShareKbps()),
                 Long.toString(limit.maxSubscriptions()), Long.toString(limit.maxEgressKbps()), nodeId,
-                Long.toString(pinTtl.toMillis()));
+                Long.toString(pinTtl.toMillis()), Long.toString(Math.max(0, roomToGrow.subscriptions())),
+                Long.toString(Math.max(0, roomToGrow.egressKbps())));
         Response reply = admit.run(redis, keys, args);
         String status = reply.get(0).toString();
         return switch (status) {

@@ -18,6 +18,13 @@ public interface RouterConfig {
     @WithDefault("30m")
     Duration pinTtl();
 
+    /**
+     * Size a new room of undeclared size is expected to reach (all publishing): its node must have
+     * room for that, so undeclared rooms do not land where not even a call of this size fits.
+     */
+    @WithDefault("2")
+    int defaultRoomParticipants();
+
     /** Rooms declared at least this big are placed best-fit; smaller or unknown ones are spread. */
     @WithDefault("50")
     int bigRoomParticipants();

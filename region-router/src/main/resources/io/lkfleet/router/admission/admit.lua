@@ -7,7 +7,9 @@
 -- KEYS[4] fleet:{r}:room:<room>:reservations    zset: member "<id>|<identity>|<P|S>|<subs>|<kbps>", score = expiry ms
 -- KEYS[5] fleet:{r}:pin:<room>                  the node this room is pinned to (router's decision)
 -- ARGV: now_ms, expires_ms, reservation_id, identity, role (P publisher / S subscriber),
---       video_kbps, audio_kbps, screen_kbps, limit_subs, limit_kbps, node_id, pin_ttl_ms
+--       video_kbps, audio_kbps, screen_kbps, limit_subs, limit_kbps, node_id, pin_ttl_ms,
+--       room_to_grow_subs, room_to_grow_kbps: for a new room, what its expected size needs beyond this join
+--       (the node must have that much free, though only this join's delta is reserved)
 --
 -- Returns {status, node_subs_after, node_kbps_after, room_cost_subs_after, room_participants_after}
 -- status: "admitted" | "node-full" | "room-exceeds-node" | "pinned-elsewhere" (then [2] = pinned node)
@@ -16,6 +18,7 @@ local id, identity, role = ARGV[3], ARGV[4], ARGV[5]
 local video_kbps, audio_kbps, screen_kbps = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
 local limit_subs, limit_kbps = tonumber(ARGV[9]), tonumber(ARGV[10])
 local node, pin_ttl = ARGV[11], tonumber(ARGV[12])
+local room_to_grow_subs, room_to_grow_kbps = tonumber(ARGV[13]), tonumber(ARGV[14])
 
 -- A room never moves: a pin to another node wins over this attempt.
 local pinned = redis.call('GET', KEYS[5])
@@ -58,7 +61,7 @@ local room_kbps = math.floor(p2 * (n2 - 1) * (video_kbps + audio_kbps) + s * (n2
 if room_subs > limit_subs or room_kbps > limit_kbps then
   return {'room-exceeds-node', tostring(room_subs), tostring(room_kbps), tostring(room_subs), tostring(n2)}
 end
-if node_subs + delta_subs > limit_subs or node_kbps + delta_kbps > limit_kbps then
+if node_subs + delta_subs + room_to_grow_subs > limit_subs or node_kbps + delta_kbps + room_to_grow_kbps > limit_kbps then
   return {'node-full', tostring(node_subs), tostring(node_kbps), tostring(room_subs), tostring(n2)}
 end
 

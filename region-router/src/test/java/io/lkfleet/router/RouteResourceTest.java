@@ -1,0 +1,239 @@
+package io.lkfleet.router;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.notNullValue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.lkfleet.common.contract.Topics;
+import io.lkfleet.local.LiveKitNode;
+import io.lkfleet.local.LocalFleet;
+import io.lkfleet.local.testing.LocalFleetResource;
+import io.lkfleet.local.testing.TestFleet;
+import io.lkfleet.router.admission.RouterKeys;
+import io.quarkus.redis.datasource.RedisDataSource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+import io.restassured.response.Response;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** region-router against the real two-region fleet: real livekit-server nodes, real Redis and Kafka. */
+@QuarkusTest
+@QuarkusTestResource(LocalFleetResource.class)
+class RouteResourceTest {
+    private static final Map<String, Integer> NEAR_CENTRAL = Map.of("eu-west", 80, "eu-central", 10);
+    private static final Map<String, Integer> NEAR_WEST = Map.of("eu-west", 10, "eu-central", 80);
+
+    @Inject
+    RedisDataSource redis;
+
+    LocalFleet fleet;
+
+    @BeforeEach
+    void registriesRead() {
+        fleet = TestFleet.get();
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> given().get("/v1/admin/nodes").jsonPath()
+                .getList("node_id").size() == 4);
+    }
+
+    @Test
+    void clientNearerToCentralIsRoutedThereAndLiveKitPinsTheRoomOnTheChosenNode() {
+        String room = room("near");
+        JsonPath decision = route(room, "alice", "publisher", NEAR_CENTRAL, Map.of()).then().statusCode(200)
+                .body("region", equalTo("eu-central")).body("new_room", equalTo(true))
+                .body("latency_source", equalTo("measured")).extract().jsonPath();
+        assertEquals(fleet.layout().regions().get("eu-central").livekitUrl(), decision.getString("livekit_url"));
+        assertEquals(decision.getString("node_id"), fleet.registry("eu-central").roomNodeMap().get(room),
+                "LiveKit's room_node_map agrees with the router");
+        assertFalse(fleet.registry("eu-west").roomNodeMap().containsKey(room), "the room exists in one region only");
+    }
+
+    @Test
+    void secondParticipantFollowsThePinWhateverItsRtt() {
+        String room = room("pinned");
+        String node = route(room, "alice", "publisher", NEAR_CENTRAL, Map.of()).then().statusCode(200).extract()
+                .path("node_id");
+        route(room, "bob", "subscriber", NEAR_WEST, Map.of()).then().statusCode(200)
+                .body("region", equalTo("eu-central")).body("node_id", equalTo(node)).body("new_room", equalTo(false));
+    }
+
+    @Test
+    void residencyPolicyIsNeverCrossed() {
+        route(room("west-only"), "alice", "publisher", NEAR_CENTRAL, Map.of("allowed_regions", List.of("eu-west")))
+                .then().statusCode(200).body("region", equalTo("eu-west"));
+        route(room("de-only"), "alice", "publisher", NEAR_WEST, Map.of("jurisdictions", List.of("de")))
+                .then().statusCode(200).body("region", equalTo("eu-central"));
+        route(room("nowhere"), "alice", "publisher", NEAR_WEST, Map.of("jurisdictions", List.of("us")))
+                .then().statusCode(403).contentType("application/problem+json")
+                .body("type", equalTo("https://lkfleet.io/problems/region-not-allowed"));
+    }
+
+    @Test
+    void pinnedRoomOutsideTheTenantsRegionsIsRefusedNotMoved() {
+        String room = room("moved");
+        route(room, "alice", "publisher", NEAR_CENTRAL, Map.of()).then().statusCode(200)
+                .body("region", equalTo("eu-central"));
+        route(room, "bob", "publisher", NEAR_WEST, Map.of("allowed_regions", List.of("eu-west"))).then()
+                .statusCode(403).body("type", equalTo("https://lkfleet.io/problems/region-not-allowed"));
+    }
+
+    @Test
+    void roomThatCannotFitOneNodeIsRefusedBeforeAnyLiveKitRoomExists() {
+        String room = room("huge");
+        route(room, "alice", "publisher", NEAR_WEST, Map.of("expected_participants", 100)).then().statusCode(409)
+                .contentType("application/problem+json")
+                .body("type", equalTo("https://lkfleet.io/problems/room-exceeds-node"));
+        for (String region : fleet.layout().regions().keySet()) {
+            assertFalse(fleet.registry(region).roomNodeMap().containsKey(room), "no LiveKit room in " + region);
+        }
+    }
+
+    @Test
+    void growingRoomIsRefusedWithTheOneNodeReasonWhileOtherRoomsStillGetIn() {
+        String big = room("growing");
+        int admitted = 0;
+        while (true) {
+            Response r = route(big, "p" + admitted, "publisher", NEAR_WEST, Map.of());
+            if (r.statusCode() != 200) {
+                r.then().statusCode(409).body("type", equalTo("https://lkfleet.io/problems/room-exceeds-node"));
+                break;
+            }
+            admitted++;
+            assertTrue(admitted < 50, "the room never hit the one-node limit");
+        }
+        assertTrue(admitted >= 2, "a few publishers fit before the limit: " + admitted);
+        route(room("small-after-big"), "alice", "publisher", NEAR_WEST, Map.of()).then().statusCode(200);
+    }
+
+    @Test
+    void fullRegionSpillsOverToTheNextBest() {
+        Set<String> regions = new HashSet<>();
+        try {
+            for (int i = 0; i < 40 && !regions.contains("eu-west"); i++) {
+                String room = room("spill-" + i);
+                String region = route(room, "a", "publisher", NEAR_CENTRAL, Map.of("expected_participants", 3)).then()
+                        .statusCode(200).extract().path("region");
+                regions.add(region);
+                if (region.equals("eu-central")) {
+                    route(room, "b", "publisher", NEAR_CENTRAL, Map.of()).then().statusCode(200);
+                    route(room, "c", "publisher", NEAR_CENTRAL, Map.of()).then().statusCode(200);
+                }
+            }
+            assertEquals(Set.of("eu-central", "eu-west"), regions, "central filled up, then west took the rooms");
+        } finally {
+            clearReservations("eu-central");
+        }
+    }
+
+    @Test
+    void drainedNodeGetsNoNewRoomsAndItsRoomsStay() {
+        String pinnedRoom = room("before-drain");
+        String drained = route(pinnedRoom, "alice", "publisher", NEAR_WEST, Map.of()).then().statusCode(200).extract()
+                .path("node_id");
+        given().post("/v1/admin/nodes/" + drained + "/drain").then().statusCode(200).body("draining", equalTo(true));
+        try {
+            for (int i = 0; i < 4; i++) {
+                route(room("after-drain-" + i), "a", "publisher", NEAR_WEST, Map.of()).then().statusCode(200)
+                        .body("region", equalTo("eu-west")).body("node_id", org.hamcrest.Matchers.not(drained));
+            }
+            route(pinnedRoom, "bob", "subscriber", NEAR_WEST, Map.of()).then().statusCode(200)
+                    .body("node_id", equalTo(drained));
+        } finally {
+            given().delete("/v1/admin/nodes/" + drained + "/drain").then().statusCode(200);
+        }
+    }
+
+    @Test
+    void scheduledBigRoomKeepsItsNodeFreeOfSmallRooms() {
+        String webinar = room("webinar");
+        String booked = given().contentType("application/json").body(Map.of("room", webinar, "region", "eu-west",
+                "participants", 20, "publishers", 1, "until", Instant.now().plusSeconds(600).toString()))
+                .post("/v1/scheduled-rooms").then().statusCode(201).extract().path("nodeId");
+        try {
+            for (int i = 0; i < 4; i++) {
+                assertNotEquals(booked, route(room("small-" + i), "a", "publisher", NEAR_WEST, Map.of()).then()
+                        .statusCode(200).extract().path("node_id"), "a small room took the booked node");
+            }
+            route(webinar, "host", "publisher", NEAR_WEST, Map.of("expected_participants", 20, "expected_publishers", 1))
+                    .then().statusCode(200).body("node_id", equalTo(booked));
+        } finally {
+            given().delete("/v1/scheduled-rooms/eu-west/" + webinar).then().statusCode(204);
+        }
+    }
+
+    @Test
+    void everyDecisionIsPublishedToKafkaAndCounted() {
+        String room = room("audited");
+        route(room, "alice", "publisher", NEAR_WEST, Map.of()).then().statusCode(200);
+        route(room("audited-refused"), "bob", "publisher", NEAR_WEST, Map.of("expected_participants", 100)).then()
+                .statusCode(409);
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, fleet.layout().kafkaBootstrap());
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, "decisions-test-" + System.nanoTime());
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        List<ConsumerRecord<String, String>> seen = new ArrayList<>();
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
+                new StringDeserializer())) {
+            consumer.subscribe(List.of(Topics.DECISIONS));
+            Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> {
+                consumer.poll(Duration.ofMillis(200)).forEach(seen::add);
+                return seen.stream().anyMatch(r -> r.key().equals(room) && r.value().contains("\"admitted\""))
+                        && seen.stream().anyMatch(r -> r.value().contains("\"room-exceeds-node\""));
+            });
+        }
+        String metrics = given().get("/q/metrics").asString();
+        assertTrue(metrics.contains("lkfleet_router_decisions_total{outcome=\"admitted\""), "admissions counted");
+        assertTrue(metrics.contains("reason=\"room-exceeds-node\""), "refusals counted by reason");
+    }
+
+    @Test
+    void badRequestsGetProblemsAndChangeNothing() {
+        given().contentType("application/json").body(Map.of("identity", "x", "role", "publisher")).post("/v1/route")
+                .then().statusCode(400).body("type", equalTo("https://lkfleet.io/problems/invalid-room"));
+        given().contentType("application/json").body(Map.of("room", room("bad-role"), "identity", "x", "role", "admin"))
+                .post("/v1/route").then().statusCode(400).body("type", equalTo("https://lkfleet.io/problems/invalid-role"))
+                .body("status", notNullValue());
+    }
+
+    private Response route(String room, String identity, String role, Map<String, Integer> rtt,
+            Map<String, Object> extra) {
+        Map<String, Object> body = new java.util.HashMap<>(extra);
+        body.put("tenant", "test");
+        body.put("room", room);
+        body.put("identity", identity);
+        body.put("role", role);
+        body.put("region_rtt_ms", rtt);
+        return given().contentType("application/json").body(body).post("/v1/route");
+    }
+
+    private void clearReservations(String region) {
+        for (LiveKitNode node : fleet.nodes().values()) {
+            if (node.region().equals(region)) {
+                redis.key().del(RouterKeys.nodeReservations(region, node.nodeId()));
+            }
+        }
+    }
+
+    private static String room(String name) {
+        return name + "-" + System.nanoTime();
+    }
+}
