@@ -118,7 +118,7 @@ class ApplyReplayTest {
      * events, the webinar after them, as the registry poller may do either. Returns the canonical dump.
      */
     private Map<String, String> run(String region, List<WebhookEvents.Event> events) {
-        RedisDump.wipe(redis, region);
+        store.wipe(region);
         store.assignRoom(region, "meeting", NODE);
         for (WebhookEvents.Event e : events) {
             store.apply(parser.parse(region, e.json())).await().atMost(Duration.ofSeconds(5));

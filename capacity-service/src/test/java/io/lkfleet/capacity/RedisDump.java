@@ -16,7 +16,7 @@ final class RedisDump {
         KeyCommands<String> keys = redis.key(String.class);
         String prefix = RedisKeys.region(region);
         Map<String, String> dump = new TreeMap<>();
-        for (String key : keys.keys(prefix.replace("{", "\\{").replace("}", "\\}") + "*")) {
+        for (String key : keys.keys(RedisKeys.regionPattern(region))) {
             String content = switch (keys.type(key)) {
                 case HASH -> new TreeMap<>(redis.hash(String.class).hgetall(key)).toString();
                 case SET -> new TreeSet<>(redis.set(String.class).smembers(key)).toString();
@@ -27,13 +27,5 @@ final class RedisDump {
             dump.put(key.substring(prefix.length()), content);
         }
         return dump;
-    }
-
-    static void wipe(RedisDataSource redis, String region) {
-        KeyCommands<String> keys = redis.key(String.class);
-        var all = keys.keys(RedisKeys.region(region).replace("{", "\\{").replace("}", "\\}") + "*");
-        if (!all.isEmpty()) {
-            keys.del(all.toArray(String[]::new));
-        }
     }
 }

@@ -7,6 +7,9 @@ import io.lkfleet.common.contract.RedisKeys;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.redis.datasource.hash.HashCommands;
+import io.quarkus.redis.datasource.keys.KeyCommands;
+import io.quarkus.redis.datasource.keys.KeyScanArgs;
+import io.quarkus.redis.datasource.keys.KeyScanCursor;
 import io.quarkus.redis.datasource.set.SetCommands;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -34,6 +37,7 @@ public class LoadStore {
     private final ReactiveRedisDataSource reactive;
     private final HashCommands<String, String, String> hashes;
     private final SetCommands<String, String> sets;
+    private final KeyCommands<String> keys;
     private final CapacityModel model;
     private final CapacityConfig config;
 
@@ -41,6 +45,7 @@ public class LoadStore {
         this.reactive = reactive;
         this.hashes = redis.hash(String.class);
         this.sets = redis.set(String.class);
+        this.keys = redis.key(String.class);
         this.model = model;
         this.config = config;
     }
@@ -76,6 +81,19 @@ public class LoadStore {
         });
         return SYNC_NODE.run(reactive, List.of(RedisKeys.node(region, nodeId)), args)
                 .await().atMost(WRITE_TIMEOUT).toLong();
+    }
+
+    /** Deletes every lkfleet key of {@code region}; returns how many. */
+    public long wipe(String region) {
+        long deleted = 0;
+        KeyScanCursor<String> cursor = keys.scan(new KeyScanArgs().match(RedisKeys.regionPattern(region)).count(1000));
+        while (cursor.hasNext()) {
+            List<String> batch = List.copyOf(cursor.next());
+            if (!batch.isEmpty()) {
+                deleted += keys.del(batch.toArray(String[]::new));
+            }
+        }
+        return deleted;
     }
 
     public Map<String, String> room(String region, String room) {

@@ -47,6 +47,11 @@ public final class RedisKeys {
         return PREFIX + "{" + region + "}:";
     }
 
+    /** A {@code SCAN MATCH}/{@code KEYS} pattern matching every key of one region (braces escaped). */
+    public static String regionPattern(String region) {
+        return region(region).replace("{", "\\{").replace("}", "\\}") + "*";
+    }
+
     /** {@code fleet:{region}:room:<room>}: one room's shape and load. */
     public static String room(String region, String room) {
         return region(region) + "room:" + room;

@@ -26,5 +26,6 @@ class RedisKeysTests {
         assertEquals("fleet:{eu-west}:room:standup", RedisKeys.room("eu-west", "standup"));
         assertEquals("fleet:{eu-west}:node:ND_abc", RedisKeys.node("eu-west", "ND_abc"));
         assertEquals("fleet:{eu-west}:room:{evil}", RedisKeys.room("eu-west", "{evil}"));
+        assertEquals("fleet:\\{eu-west\\}:*", RedisKeys.regionPattern("eu-west"));
     }
 }

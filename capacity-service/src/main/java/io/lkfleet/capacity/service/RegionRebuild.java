@@ -1,0 +1,99 @@
+package io.lkfleet.capacity.service;
+
+import io.lkfleet.capacity.listener.WebhookParser;
+import io.lkfleet.capacity.store.LoadStore;
+import io.lkfleet.common.contract.Topics;
+import io.quarkus.runtime.annotations.RegisterForReflection;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/**
+ * Rebuilds one region's model: wipes its keys, then replays {@code livekit.webhooks} from the
+ * beginning up to the end offsets seen after the wipe. Safe while the live consumer runs: an event
+ * it applies meanwhile is either replayed too (and de-duplicated by id) or beyond the replay, and the
+ * apply script tolerates the reordering. Room placement and node state return with the next registry poll.
+ */
+@ApplicationScoped
+public class RegionRebuild {
+    private static final Logger LOG = Logger.getLogger(RegionRebuild.class);
+    private static final Duration APPLY_TIMEOUT = Duration.ofSeconds(30);
+
+    /** What a rebuild did. */
+    @RegisterForReflection
+    public record Result(String region, long recordsRead, long eventsApplied, long tookMs) {
+    }
+
+    private final LoadStore store;
+    private final WebhookParser parser;
+    private final String bootstrap;
+
+    public RegionRebuild(LoadStore store, WebhookParser parser,
+            @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap) {
+        this.store = store;
+        this.parser = parser;
+        this.bootstrap = bootstrap;
+    }
+
+    public Result rebuild(String region) {
+        long started = System.nanoTime();
+        long wiped = store.wipe(region);
+        long read = 0;
+        long applied = 0;
+        try (KafkaConsumer<String, String> consumer = consumer()) {
+            List<TopicPartition> partitions = consumer.partitionsFor(Topics.WEBHOOKS).stream()
+                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+                for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(500))) {
+                    TopicPartition partition = new TopicPartition(record.topic(), record.partition());
+                    if (record.offset() >= end.get(partition)) {
+                        continue;
+                    }
+                    read++;
+                    if (region.equals(regionOf(record)) && apply(region, record)) {
+                        applied++;
+                    }
+                }
+            }
+        }
+        long tookMs = (System.nanoTime() - started) / 1_000_000;
+        LOG.infof("rebuilt region %s: wiped %d keys, read %d records, applied %d events in %d ms", region, wiped, read,
+                applied, tookMs);
+        return new Result(region, read, applied, tookMs);
+    }
+
+    private boolean apply(String region, ConsumerRecord<String, String> record) {
+        try {
+            return LoadStore.APPLIED.equals(store.apply(parser.parse(region, record.value())).await().atMost(APPLY_TIMEOUT));
+        } catch (WebhookParser.MalformedWebhookException e) {
+            return false; // the live consumer sent it to the dead-letter topic already
+        }
+    }
+
+    private static String regionOf(ConsumerRecord<String, String> record) {
+        Header header = record.headers().lastHeader(Topics.HEADER_REGION);
+        return header == null ? "" : new String(header.value(), StandardCharsets.UTF_8);
+    }
+
+    private KafkaConsumer<String, String> consumer() {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "2000");
+        return new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer());
+    }
+}
