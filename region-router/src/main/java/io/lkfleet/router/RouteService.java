@@ -77,9 +77,16 @@ public class RouteService {
         learned.learn(request);
         List<String> allowed = allowedRegions(request);
         try {
-            RouteDecision decision = pinnedRegion(request.room())
-                    .map(region -> routePinned(request, region, allowed))
-                    .orElseGet(() -> routeNewRoom(request, allowed));
+            RouteDecision decision;
+            try {
+                decision = pinnedRegion(request.room())
+                        .map(region -> routePinned(request, region, allowed))
+                        .orElseGet(() -> routeNewRoom(request, allowed));
+            } catch (Refusal refusal) {
+                throw refusal;
+            } catch (RuntimeException stateUnavailable) {
+                decision = withoutState(request, allowed, stateUnavailable);
+            }
             decisions.publish(request.room(), "admitted", decision.newRoom() ? "new-room" : "pinned", decision.region(),
                     Map.of("node", decision.nodeId(), "identity", request.identity(), "role", request.role(),
                             "projected_subscriptions", decision.projectedSubscriptions(),
@@ -96,6 +103,28 @@ public class RouteService {
             decisions.publish(request.room(), "refused", refusal.reason(), refusal.region(), fields);
             throw refusal;
         }
+    }
+
+    /**
+     * lkfleet's Redis did not answer (its client is bounded by {@code quarkus.redis.timeout}): no
+     * admission is possible. Fail closed, or, by policy, let joins of rooms LiveKit already runs
+     * through to their node, unaccounted, while new rooms wait.
+     */
+    private RouteDecision withoutState(RouteRequest request, List<String> allowed, RuntimeException cause) {
+        LOG.warnf("routing state unavailable (%s); policy %s", cause.getMessage(), config.redisFailurePolicy());
+        if (config.redisFailurePolicy() == RouterConfig.RedisFailurePolicy.ADMIT_PINNED_ONLY) {
+            long now = System.currentTimeMillis() / 1000;
+            for (String region : allowed) {
+                Optional<String> node = livekit.liveKitNodeOf(region, request.room());
+                if (node.isPresent() && livekit.node(region, node.get())
+                        .map(n -> n.alive(now, config.nodeStaleAfter().toSeconds())).orElse(false)) {
+                    return new RouteDecision(region, fleet.regions().get(region).livekitUrl(), node.get(), null, 0, -1,
+                            -1, limitOf(region).maxSubscriptions(), false, "pinned-unaccounted");
+                }
+            }
+        }
+        throw new Refusal(Status.SERVICE_UNAVAILABLE, "state-unavailable",
+                "routing state cannot be read right now; retry shortly");
     }
 
     /** A room already pinned goes to its node or is refused; it never moves to another node or region. */
