@@ -14,6 +14,8 @@ const problems = [];
 const fail = (obj, msg) => problems.push(`${obj ? `${obj.kind} ${obj.metadata?.namespace ?? ''}/${obj.metadata?.name}: ` : ''}${msg}`);
 const of = (kind) => docs.filter((d) => d.kind === kind);
 const named = (kind, name) => of(kind).find((d) => d.metadata.name === name);
+// a service runs as a Deployment, or a StatefulSet when it keeps something on disk (webhook-ingest's spool)
+const workload = (name) => named('Deployment', name) ?? named('StatefulSet', name);
 
 // --- 1. schemas -------------------------------------------------------------------------------
 const SCHEMA_MODULES = {
@@ -80,7 +82,7 @@ for (const cm of of('ConfigMap')) {
 // really listens on; metrics where Micrometer's Prometheus registry serves them.
 const PROBES = { startupProbe: '/q/health/started', livenessProbe: '/q/health/live', readinessProbe: '/q/health/ready' };
 for (const name of SERVICES) {
-  const d = named('Deployment', name);
+  const d = workload(name);
   if (!d) continue;
   const svc = service(root, name);
   const c = podSpec(d).containers[0];
@@ -109,7 +111,7 @@ for (const name of SERVICES) {
   const mount = c.volumeMounts?.find((m) => m.name === podSpec(d).volumes.find((vol) => vol.configMap).name)?.mountPath;
   if (locations !== `${mount}/lkfleet.yaml`) fail(d, `QUARKUS_CONFIG_LOCATIONS (${locations}) must point at the mounted lkfleet.yaml`);
 }
-const present = SERVICES.filter((n) => named('Deployment', n));
+const present = SERVICES.filter((n) => workload(n));
 if (present.length && present.length !== SERVICES.length) fail(null, `only some services rendered: ${present}`);
 
 // Kafka: the topics the services use (Topics.java), sized for replay.
@@ -133,7 +135,7 @@ if (present.length) {
     const servers = parse(cm.data['lkfleet.yaml'])?.kafka?.bootstrap?.servers ?? '';
     if (kafka && !servers.startsWith(`${kafka.metadata.name}-kafka-bootstrap`)) fail(cm, `kafka.bootstrap.servers ${servers} is not the Strimzi bootstrap of ${kafka.metadata.name}`);
   }
-  if (!of('StatefulSet').some((s) => s.metadata.name === 'redis' && s.metadata.namespace === named('Deployment', SERVICES[0]).metadata.namespace)) {
+  if (!of('StatefulSet').some((s) => s.metadata.name === 'redis' && s.metadata.namespace === workload(SERVICES[0]).metadata.namespace)) {
     fail(null, "lkfleet's own Redis (Sentinel) is missing");
   }
 }
