@@ -18,6 +18,9 @@ public interface CapacityConfig {
     /** Applying webhook events. */
     Events events();
 
+    /** The ops guards (idle rooms, egress without publishers). */
+    Guards guards();
+
     interface Registry {
         /** How often each region's {@code nodes} and {@code room_node_map} are read (LiveKit rewrites them every 2 s). */
         @WithDefault("1s")
@@ -44,5 +47,15 @@ public interface CapacityConfig {
         /** Longest wait between retries; events are retried until Redis answers, never skipped. */
         @WithDefault("5s")
         Duration maxRetryBackoff();
+    }
+
+    interface Guards {
+        /** How often the guards look at every room (they read all of a region's rooms). */
+        @WithDefault("30s")
+        Duration interval();
+
+        /** A room with no participants is reported once its session is older than this. */
+        @WithDefault("10m")
+        Duration idleRoomGrace();
     }
 }

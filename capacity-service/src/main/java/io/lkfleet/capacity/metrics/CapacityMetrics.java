@@ -1,5 +1,6 @@
 package io.lkfleet.capacity.metrics;
 
+import io.lkfleet.capacity.GuardReport;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
@@ -27,6 +28,7 @@ public class CapacityMetrics {
     private final Map<String, AtomicReference<NodeLoad>> nodes = new ConcurrentHashMap<>();
     private final Map<String, AtomicReference<RegionLoad>> regions = new ConcurrentHashMap<>();
     private final Map<String, AtomicReference<Double>> lag = new ConcurrentHashMap<>();
+    private final Map<String, AtomicReference<GuardReport>> guards = new ConcurrentHashMap<>();
 
     public CapacityMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -80,6 +82,18 @@ public class CapacityMetrics {
                     tags, RegionLoad::headroomRatio);
             return ref;
         }).set(load);
+    }
+
+    public void guards(GuardReport report) {
+        guards.computeIfAbsent(report.region(), key -> {
+            AtomicReference<GuardReport> ref = new AtomicReference<>(report);
+            Tags tags = Tags.of("region", report.region());
+            gauge("lkfleet.capacity.guard.idle.rooms", "Rooms with no participants past the grace period, not closed",
+                    ref, tags, r -> r.idleRooms().size());
+            gauge("lkfleet.capacity.guard.egress.without.publishers", "Rooms recording with no publisher left", ref,
+                    tags, r -> r.egressWithoutPublishers().size());
+            return ref;
+        }).set(report);
     }
 
     private <T> void gauge(String name, String description, AtomicReference<T> ref, Tags tags, ToDoubleFunction<T> value) {

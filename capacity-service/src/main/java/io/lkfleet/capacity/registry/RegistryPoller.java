@@ -69,6 +69,14 @@ public class RegistryPoller {
         });
     }
 
+    @Scheduled(every = "${capacity.guards.interval:30s}", delayed = "${capacity.registry.poll-interval:1s}",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void checkGuards() {
+        long now = System.currentTimeMillis() / 1000;
+        registries.keySet().forEach(region -> metrics.guards(views.guards(region, now,
+                config.guards().idleRoomGrace().toSeconds())));
+    }
+
     private void poll(String region, RedisAPI api) {
         long now = System.currentTimeMillis() / 1000;
         long staleAfter = config.registry().nodeStaleAfter().toSeconds();

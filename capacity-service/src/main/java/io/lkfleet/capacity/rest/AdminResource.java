@@ -1,6 +1,5 @@
 package io.lkfleet.capacity.rest;
 
-import io.lkfleet.capacity.rest.CapacityProblem.Reason;
 import io.lkfleet.capacity.service.LoadViews;
 import io.lkfleet.capacity.service.RegionRebuild;
 import io.smallrye.common.annotation.Blocking;
@@ -27,9 +26,7 @@ public class AdminResource {
     @Path("/regions/{region}/rebuild")
     @Blocking
     public RegionRebuild.Result rebuild(@PathParam("region") String region) {
-        if (!views.hasRegion(region)) {
-            throw new CapacityProblem(Reason.REGION_NOT_FOUND, "no region '" + region + "' in the fleet");
-        }
+        CapacityProblem.requireRegion(views, region);
         return rebuild.rebuild(region);
     }
 }

@@ -1,5 +1,7 @@
 package io.lkfleet.capacity.rest;
 
+import io.lkfleet.capacity.service.LoadViews;
+
 /** A request this service refuses, with the reason that becomes the problem's stable {@code type}. */
 public class CapacityProblem extends RuntimeException {
 
@@ -36,6 +38,13 @@ public class CapacityProblem extends RuntimeException {
     public CapacityProblem(Reason reason, String detail) {
         super(detail);
         this.reason = reason;
+    }
+
+    /** Refuses a region the fleet does not configure. */
+    public static void requireRegion(LoadViews views, String region) {
+        if (!views.hasRegion(region)) {
+            throw new CapacityProblem(Reason.REGION_NOT_FOUND, "no region '" + region + "' in the fleet");
+        }
     }
 
     public Reason reason() {

@@ -1,8 +1,10 @@
 package io.lkfleet.capacity.rest;
 
+import io.lkfleet.capacity.GuardReport;
 import io.lkfleet.capacity.NodeView;
 import io.lkfleet.capacity.RegionView;
 import io.lkfleet.capacity.RoomView;
+import io.lkfleet.capacity.config.CapacityConfig;
 import io.lkfleet.capacity.rest.CapacityProblem.Reason;
 import io.lkfleet.capacity.service.LoadViews;
 import jakarta.ws.rs.GET;
@@ -19,9 +21,11 @@ import java.util.Optional;
 @Produces(MediaType.APPLICATION_JSON)
 public class LoadResource {
     private final LoadViews views;
+    private final CapacityConfig config;
 
-    public LoadResource(LoadViews views) {
+    public LoadResource(LoadViews views, CapacityConfig config) {
         this.views = views;
+        this.config = config;
     }
 
     @GET
@@ -33,10 +37,16 @@ public class LoadResource {
     @GET
     @Path("/regions/{region}/nodes")
     public List<NodeView> nodes(@PathParam("region") String region) {
-        if (!views.hasRegion(region)) {
-            throw new CapacityProblem(Reason.REGION_NOT_FOUND, "no region '" + region + "' in the fleet");
-        }
+        CapacityProblem.requireRegion(views, region);
         return views.nodes(region);
+    }
+
+    /** Rooms the ops guards flag right now: idle and never closed, or recording with no publisher. */
+    @GET
+    @Path("/regions/{region}/guards")
+    public GuardReport guards(@PathParam("region") String region) {
+        CapacityProblem.requireRegion(views, region);
+        return views.guards(region, System.currentTimeMillis() / 1000, config.guards().idleRoomGrace().toSeconds());
     }
 
     @GET
@@ -49,8 +59,8 @@ public class LoadResource {
     @GET
     @Path("/rooms/{room}")
     public RoomView room(@PathParam("room") String room, @QueryParam("region") String region) {
-        if (region != null && !views.hasRegion(region)) {
-            throw new CapacityProblem(Reason.REGION_NOT_FOUND, "no region '" + region + "' in the fleet");
+        if (region != null) {
+            CapacityProblem.requireRegion(views, region);
         }
         return views.room(Optional.ofNullable(region), room)
                 .orElseThrow(() -> new CapacityProblem(Reason.ROOM_NOT_FOUND, "no open room '" + room + "'"));

@@ -1,5 +1,6 @@
 package io.lkfleet.capacity.service;
 
+import io.lkfleet.capacity.GuardReport;
 import io.lkfleet.capacity.NodeView;
 import io.lkfleet.capacity.RegionView;
 import io.lkfleet.capacity.RoomView;
@@ -9,6 +10,8 @@ import io.lkfleet.common.capacity.CapacityModel;
 import io.lkfleet.common.capacity.NodeLimit;
 import io.lkfleet.common.fleet.FleetConfig;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -99,6 +102,27 @@ public class LoadViews {
                 new RoomView.Kinds(number(h, "video_tracks"), number(h, "audio_tracks"), number(h, "screen_tracks")),
                 new RoomView.Kinds(number(h, "video_subs"), number(h, "audio_subs"), number(h, "screen_subs")),
                 number(h, "subscriptions"), number(h, "egress_kbps"), number(h, "egress_active"), side);
+    }
+
+    /** Rooms of {@code region} the ops guards flag, as of {@code nowEpochSeconds}. */
+    public GuardReport guards(String region, long nowEpochSeconds, long idleGraceSeconds) {
+        List<String> idle = new ArrayList<>();
+        List<String> orphanEgress = new ArrayList<>();
+        for (String room : store.rooms(region)) {
+            Map<String, String> h = store.room(region, room);
+            if (h.isEmpty() || "1".equals(h.get("finished"))) {
+                continue;
+            }
+            if (number(h, "participants") == 0 && nowEpochSeconds - number(h, "since") > idleGraceSeconds) {
+                idle.add(room);
+            }
+            if (number(h, "egress_active") > 0 && number(h, "publishers") == 0) {
+                orphanEgress.add(room);
+            }
+        }
+        Collections.sort(idle);
+        Collections.sort(orphanEgress);
+        return new GuardReport(region, idle, orphanEgress);
     }
 
     private static long number(Map<String, String> hash, String field) {
