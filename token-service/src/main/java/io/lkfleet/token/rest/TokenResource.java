@@ -20,6 +20,8 @@ import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
+import io.vertx.core.http.HttpServerRequest;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -56,13 +58,14 @@ public class TokenResource {
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
-    public Response token(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, TokenRequest request) {
+    public Response token(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+            @HeaderParam("X-Forwarded-For") String forwardedFor, @Context HttpServerRequest http, TokenRequest request) {
         Timer.Sample sample = Timer.start(meters);
         String tenant = "unknown";
         try {
             Caller caller = authenticator.authenticate(authorization);
             tenant = caller.tenant().id();
-            TokenResponse token = issue(caller, request);
+            TokenResponse token = issue(caller, request, ClientNetwork.of(forwardedFor, http.remoteAddress().hostAddress()));
             meters.counter("lkfleet.tokens.issued", "tenant", tenant, "region", token.region()).increment();
             return Response.status(Response.Status.CREATED).entity(token).build();
         } catch (Problem refused) {
@@ -73,7 +76,7 @@ public class TokenResource {
         }
     }
 
-    private TokenResponse issue(Caller caller, TokenRequest request) {
+    private TokenResponse issue(Caller caller, TokenRequest request, String clientNetwork) {
         if (!rateLimiter.tryAcquire(caller.tenant())) {
             throw Problem.rateLimited("tenant " + caller.tenant().id() + " is over its rate of "
                     + caller.tenant().ratePerSecond() + " requests/s", 1);
@@ -85,7 +88,7 @@ public class TokenResource {
         RequestValidator.validate(request, identity, caller.tenant(), fleet.regions().keySet());
         Set<Grant> grants = RequestValidator.grants(request, caller.tenant());
         RouteDecision route = router.route(new RouteRequest(caller.tenant().id(), request.roomName(), identity,
-                role(grants), request.regionRttMs(), caller.tenant().regions(), caller.tenant().jurisdictions(),
+                role(grants), request.regionRttMs(), clientNetwork, caller.tenant().regions(), caller.tenant().jurisdictions(),
                 request.expectedParticipants()));
         FleetConfig.Region region = fleet.regions().get(route.region());
         if (region == null) {

@@ -14,6 +14,8 @@ public record RouteRequest(
         /** publisher, subscriber or hidden: what the join will cost. */
         @JsonProperty("role") String role,
         @JsonProperty("region_rtt_ms") Map<String, Integer> regionRttMs,
+        /** The client's network (IPv4 /24, IPv6 /48), for the router's learned latency estimates. */
+        @JsonProperty("client_network") String clientNetwork,
         @JsonProperty("allowed_regions") Set<String> allowedRegions,
         @JsonProperty("jurisdictions") Set<String> jurisdictions,
         @JsonProperty("expected_participants") Integer expectedParticipants) {

@@ -1,0 +1,33 @@
+package io.lkfleet.token.rest;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+
+/**
+ * The network a client calls from, coarse enough to group clients that share a path to a region
+ * (IPv4 /24, IPv6 /48) and never a full address: the router learns RTTs per network.
+ */
+final class ClientNetwork {
+    private ClientNetwork() {
+    }
+
+    /** The first {@code X-Forwarded-For} hop (set by the load balancer), else the peer address. */
+    static String of(String forwardedFor, String peer) {
+        String address = forwardedFor == null || forwardedFor.isBlank() ? peer : forwardedFor.split(",")[0].trim();
+        // literal addresses only: InetAddress would resolve a name through DNS
+        if (address == null || !(address.matches("\\d{1,3}(\\.\\d{1,3}){3}")
+                || address.matches("[0-9a-fA-F:]*:[0-9a-fA-F:.]*"))) {
+            return null;
+        }
+        try {
+            byte[] bytes = InetAddress.getByName(address).getAddress();
+            int keep = bytes.length == 4 ? 3 : 6;
+            for (int i = keep; i < bytes.length; i++) {
+                bytes[i] = 0;
+            }
+            return InetAddress.getByAddress(bytes).getHostAddress() + (bytes.length == 4 ? "/24" : "/48");
+        } catch (UnknownHostException e) {
+            return null;
+        }
+    }
+}
