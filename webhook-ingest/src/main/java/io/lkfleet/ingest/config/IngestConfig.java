@@ -40,7 +40,31 @@ public interface IngestConfig {
     @WithDefault("lz4")
     String compression();
 
+    /** The local disk spool that holds events while Kafka cannot take them. */
+    Spool spool();
+
     /** Producer {@code linger.ms}: small, since every request waits for its own record's ack. */
     @WithDefault("1")
     int lingerMs();
+
+    interface Spool {
+        /**
+         * Hold events on local disk (fsync before 200) while Kafka is unavailable, instead of answering
+         * 503. Off: LiveKit's own retries (~26 s) are the only buffer.
+         */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** Directory of the spool; in production a persistent volume that outlives the pod. */
+        @WithDefault("webhook-spool")
+        String dir();
+
+        /** Events the spool may hold; beyond it requests get 503 again. */
+        @WithDefault("100000")
+        int maxEvents();
+
+        /** Spooled events sent to Kafka per drain round, oldest first. */
+        @WithDefault("256")
+        int drainBatch();
+    }
 }

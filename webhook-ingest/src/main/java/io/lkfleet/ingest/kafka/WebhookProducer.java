@@ -41,6 +41,7 @@ public class WebhookProducer {
     private final KafkaProducer<String, byte[]> producer;
     private final Duration timeout;
     private final WebhookMetrics metrics;
+    private volatile boolean available = true;
 
     public WebhookProducer(@Identifier("default-kafka-broker") Map<String, Object> kafka, IngestConfig config,
             WebhookMetrics metrics) {
@@ -65,28 +66,15 @@ public class WebhookProducer {
      * that times out may still land later: LiveKit's retry then makes a duplicate, removed downstream.
      */
     public void send(String region, ParsedEvent event, byte[] body) {
-        List<Header> headers = List.of(
-                new RecordHeader(Topics.HEADER_REGION, region.getBytes(StandardCharsets.UTF_8)),
-                new RecordHeader(Topics.HEADER_EVENT, event.type().getBytes(StandardCharsets.UTF_8)),
-                new RecordHeader(Topics.HEADER_EVENT_ID, event.id().getBytes(StandardCharsets.UTF_8)));
-        ProducerRecord<String, byte[]> record = new ProducerRecord<>(Topics.WEBHOOKS, null, event.key(), body, headers);
-        CompletableFuture<Void> acked = new CompletableFuture<>();
         long start = System.nanoTime();
         try {
-            producer.send(record, (metadata, error) -> {
-                if (error == null) {
-                    acked.complete(null);
-                } else {
-                    acked.completeExceptionally(error);
-                }
-            });
-            acked.get(Math.max(0, timeout.toNanos() - (System.nanoTime() - start)), TimeUnit.NANOSECONDS);
+            produce(region, event, body).get(Math.max(0, timeout.toNanos() - (System.nanoTime() - start)), TimeUnit.NANOSECONDS);
             metrics.produced(region, true, Duration.ofNanos(System.nanoTime() - start));
         } catch (ExecutionException e) {
             // Over the topic's max.message.bytes no retry can succeed: 413 makes LiveKit stop, 503 would not.
             throw failed(region, event, start,
                     e.getCause() instanceof RecordTooLargeException ? Reason.BODY_TOO_LARGE : Reason.KAFKA_UNAVAILABLE);
-        } catch (KafkaException | TimeoutException e) {
+        } catch (TimeoutException e) {
             throw failed(region, event, start, Reason.KAFKA_UNAVAILABLE);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -94,7 +82,39 @@ public class WebhookProducer {
         }
     }
 
+    /** Hands the record to the producer; the future completes on Kafka's ack and records the outcome. */
+    public CompletableFuture<Void> produce(String region, ParsedEvent event, byte[] body) {
+        List<Header> headers = List.of(
+                new RecordHeader(Topics.HEADER_REGION, region.getBytes(StandardCharsets.UTF_8)),
+                new RecordHeader(Topics.HEADER_EVENT, event.type().getBytes(StandardCharsets.UTF_8)),
+                new RecordHeader(Topics.HEADER_EVENT_ID, event.id().getBytes(StandardCharsets.UTF_8)));
+        ProducerRecord<String, byte[]> record = new ProducerRecord<>(Topics.WEBHOOKS, null, event.key(), body, headers);
+        CompletableFuture<Void> acked = new CompletableFuture<>();
+        try {
+            producer.send(record, (metadata, error) -> {
+                available = error == null;
+                if (error == null) {
+                    acked.complete(null);
+                } else {
+                    acked.completeExceptionally(error);
+                }
+            });
+        } catch (KafkaException e) {
+            available = false;
+            acked.completeExceptionally(e);
+        }
+        return acked;
+    }
+
+    /** False since the last record Kafka failed to take, until one succeeds again. */
+    public boolean available() {
+        return available;
+    }
+
     private WebhookRejectedException failed(String region, ParsedEvent event, long start, Reason reason) {
+        if (reason == Reason.KAFKA_UNAVAILABLE) {
+            available = false;
+        }
         metrics.produced(region, false, Duration.ofNanos(System.nanoTime() - start));
         return new WebhookRejectedException(reason, region, event.type());
     }

@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.Timer;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.ToDoubleFunction;
 
 /**
  * The service's meters. Every answered request counts once in {@code received} and once in either
@@ -20,6 +21,7 @@ public class WebhookMetrics {
     public static final String REJECTED = "lkfleet.webhook.rejected";
     public static final String PRODUCE = "lkfleet.webhook.produce";
     public static final String IN_FLIGHT = "lkfleet.webhook.inflight";
+    public static final String SPOOLED = "lkfleet.webhook.spooled";
     static final String UNKNOWN = "unknown";
 
     private final MeterRegistry registry;
@@ -46,6 +48,11 @@ public class WebhookMetrics {
     public void produced(String region, boolean acked, Duration took) {
         Timer.builder(PRODUCE).tag("region", region).tag("outcome", acked ? "acked" : "failed")
                 .publishPercentileHistogram().register(registry).record(took);
+    }
+
+    /** Events held on local disk, not yet in Kafka. */
+    public <T> void spooled(T spool, ToDoubleFunction<T> size) {
+        registry.gauge(SPOOLED, spool, size);
     }
 
     /** Requests between arrival and answer. */

@@ -5,8 +5,8 @@ import io.lkfleet.ingest.WebhookRejectedException;
 import io.lkfleet.ingest.config.IngestConfig;
 import io.lkfleet.ingest.event.ParsedEvent;
 import io.lkfleet.ingest.event.WebhookEventParser;
-import io.lkfleet.ingest.kafka.WebhookProducer;
 import io.lkfleet.ingest.metrics.WebhookMetrics;
+import io.lkfleet.ingest.service.EventStore;
 import io.lkfleet.ingest.verify.SignatureVerifier;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.HeaderParam;
@@ -18,8 +18,8 @@ import jakarta.ws.rs.core.Response;
 import java.util.Set;
 
 /**
- * {@code POST /webhook}, called by every LiveKit node of every region. Answers 200 only once Kafka
- * holds the event; runs on a worker thread because it waits for that acknowledgement.
+ * {@code POST /webhook}, called by every LiveKit node of every region. Answers 200 only once the event
+ * is in Kafka or fsynced in the local spool; runs on a worker thread because it waits for that.
  */
 @Path(WebhookResource.PATH)
 public class WebhookResource {
@@ -30,15 +30,15 @@ public class WebhookResource {
     private final IngestConfig config;
     private final SignatureVerifier verifier;
     private final WebhookEventParser parser;
-    private final WebhookProducer producer;
+    private final EventStore store;
     private final WebhookMetrics metrics;
 
     public WebhookResource(IngestConfig config, SignatureVerifier verifier, WebhookEventParser parser,
-            WebhookProducer producer, WebhookMetrics metrics) {
+            EventStore store, WebhookMetrics metrics) {
         this.config = config;
         this.verifier = verifier;
         this.parser = parser;
-        this.producer = producer;
+        this.store = store;
         this.metrics = metrics;
     }
 
@@ -55,7 +55,7 @@ public class WebhookResource {
             }
             String region = verifier.verify(authorization, bytes);
             ParsedEvent event = parser.parse(region, bytes);
-            producer.send(region, event, bytes);
+            store.store(region, event, bytes);
             metrics.accepted(region, event.type());
             return Response.ok().build();
         } finally {
