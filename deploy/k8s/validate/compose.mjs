@@ -32,8 +32,11 @@ const webhookPort = service(root, 'webhook-ingest').port;
 if (!(livekit.webhook?.urls ?? []).includes(`http://127.0.0.1:${webhookPort}/webhook`)) {
   problems.push(`livekit.yaml webhook must post to webhook-ingest at http://127.0.0.1:${webhookPort}/webhook`);
 }
+// every ${VAR} lkfleet.yaml references must reach each service's environment
+const referenced = [...readFileSync(join(dir, 'lkfleet.yaml'), 'utf8').matchAll(/\$\{([A-Z0-9_]+)\}/g)].map((m) => m[1]);
 for (const name of SERVICES) {
   const svc = s[name];
+  for (const v of referenced) if (svc && !(v in (svc.environment ?? {}))) problems.push(`${name}: lkfleet.yaml references \${${v}} but the service's environment lacks it`);
   const real = service(root, name);
   if (!svc) { problems.push(`service ${name} missing`); continue; }
   const loc = svc.environment?.QUARKUS_CONFIG_LOCATIONS;
