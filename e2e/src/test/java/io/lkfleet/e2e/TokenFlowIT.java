@@ -1,0 +1,130 @@
+package io.lkfleet.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lkfleet.local.FleetLayout;
+import io.lkfleet.local.LocalFleet;
+import io.lkfleet.local.testing.RtcParticipants;
+import io.lkfleet.local.testing.TestFleet;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A join as a client app makes it: token from token-service (routed and admitted by region-router),
+ * then a real WebRTC client connecting to the URL it was given.
+ */
+class TokenFlowIT {
+    /** The dev tenant's API key (deploy/local/tenants.yaml stores only its SHA-256). */
+    private static final String DEV_KEY = "dev-tenant-key-change-me";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static LocalFleet fleet;
+
+    @BeforeAll
+    static void startFleet() {
+        fleet = TestFleet.get(List.of(), LocalFleet.SERVICES);
+    }
+
+    @Test
+    void tokenFromTokenServiceJoinsTheRoutedNodeAndPublishes() throws Exception {
+        String room = "dev-e2e-" + System.nanoTime();
+        JsonNode alice = token(Map.of("room_name", room, "participant_identity", "alice", "participant_name", "Alice",
+                "region_rtt_ms", Map.of("eu-west", 90, "eu-central", 15)));
+        JsonNode bob = token(Map.of("room_name", room, "participant_identity", "bob",
+                "region_rtt_ms", Map.of("eu-west", 5, "eu-central", 95), "grants", List.of("subscribe")));
+        FleetLayout.Region central = fleet.layout().regions().get("eu-central");
+        assertEquals("eu-central", alice.path("region").asText(), "routed by the client's RTT");
+        assertEquals(central.livekitUrl(), alice.path("server_url").asText());
+        assertEquals("eu-central", bob.path("region").asText(), "the second participant follows the room's pin");
+        try (RtcParticipants rtc = RtcParticipants.join(List.of(
+                new RtcParticipants.Spec("alice", alice.path("server_url").asText(),
+                        alice.path("participant_token").asText(), List.of("audio", "video"), true),
+                new RtcParticipants.Spec("bob", bob.path("server_url").asText(), bob.path("participant_token").asText(),
+                        List.of(), true)), Duration.ofSeconds(20))) {
+            assertEquals(List.of(), rtc.failed(), "LiveKit accepts tokens from token-service");
+            assertTrue(fleet.registry("eu-central").roomNodeMap().containsKey(room));
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(15))
+                    .until(() -> rtc.stats().get(1).path("tracksWithMedia").asInt() == 2);
+        }
+    }
+
+    @Test
+    void aTokenCannotBeBentToAnotherRoomOrAGrantItLacks() throws Exception {
+        String room = "dev-e2e-bent-" + System.nanoTime();
+        JsonNode bob = token(Map.of("room_name", room, "participant_identity", "bob", "grants", List.of("subscribe")));
+        String forged = rewriteClaims(bob.path("participant_token").asText(),
+                claims -> claims.replace("\"" + room + "\"", "\"dev-other-room\""));
+        try (RtcParticipants rtc = RtcParticipants.join(List.of(new RtcParticipants.Spec("forged",
+                bob.path("server_url").asText(), forged, List.of(), true)), Duration.ofSeconds(10))) {
+            assertEquals(1, rtc.failed().size(), "LiveKit refuses a token whose room was changed");
+        }
+        try (RtcParticipants rtc = RtcParticipants.join(List.of(new RtcParticipants.Spec("bob",
+                bob.path("server_url").asText(), bob.path("participant_token").asText(), List.of("audio"), true)),
+                Duration.ofSeconds(10))) {
+            assertEquals(1, rtc.failed().size(), "a subscribe-only token cannot publish");
+        }
+    }
+
+    @Test
+    void livekitsOwnNodeSdkVerifiesTheTokenAndSeesTheGrants() throws Exception {
+        String room = "dev-e2e-verify-" + System.nanoTime();
+        JsonNode response = token(Map.of("room_name", room, "participant_identity", "carol", "participant_name", "Carol",
+                "participant_attributes", Map.of("team", "blue"), "grants", List.of("subscribe", "publish-data"),
+                "region_rtt_ms", Map.of("eu-west", 5)));
+        FleetLayout.Region region = fleet.layout().regions().get(response.path("region").asText());
+        JsonNode claims = verifyWithNodeSdk(region, response.path("participant_token").asText());
+        assertEquals("carol", claims.path("sub").asText());
+        assertEquals("Carol", claims.path("name").asText());
+        assertEquals("blue", claims.path("attributes").path("team").asText());
+        JsonNode video = claims.path("video");
+        assertEquals(room, video.path("room").asText());
+        assertTrue(video.path("roomJoin").asBoolean());
+        assertEquals(false, video.path("canPublish").asBoolean(true));
+        assertTrue(video.path("canSubscribe").asBoolean());
+        assertTrue(video.path("canPublishData").asBoolean());
+        // The Java SDK writes the proto field name; LiveKit reads roomConfig with protojson, which accepts it.
+        assertTrue(claims.path("roomConfig").path("max_participants").asInt() > 0, "room config carries what fits");
+    }
+
+    private static JsonNode token(Map<String, Object> body) throws Exception {
+        String url = fleet.layout().services().get("token-service").url() + "/v1/token";
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(url))
+                .header("Authorization", "Bearer " + DEV_KEY).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(201, response.statusCode(), response.body());
+        return JSON.readTree(response.body());
+    }
+
+    private static String rewriteClaims(String jwt, java.util.function.UnaryOperator<String> change) {
+        String[] parts = jwt.split("\\.");
+        String claims = new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8);
+        return parts[0] + "." + Base64.getUrlEncoder().withoutPadding()
+                .encodeToString(change.apply(claims).getBytes(StandardCharsets.UTF_8)) + "." + parts[2];
+    }
+
+    private static JsonNode verifyWithNodeSdk(FleetLayout.Region region, String token) throws IOException,
+            InterruptedException {
+        Process node = new ProcessBuilder("node", new LocalFleet.Options().repoRoot()
+                .resolve("tools/rtc-client/verify-token.mjs").toString()).redirectErrorStream(true).start();
+        node.getOutputStream().write(JSON.writeValueAsBytes(Map.of("apiKey", region.apiKey(), "apiSecret",
+                region.apiSecret(), "token", token)));
+        node.getOutputStream().close();
+        String out = new String(node.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        assertEquals(0, node.waitFor(), out);
+        return JSON.readTree(out.substring(out.lastIndexOf('\n') + 1));
+    }
+}
