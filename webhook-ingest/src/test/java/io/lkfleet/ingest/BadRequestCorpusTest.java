@@ -62,6 +62,7 @@ class BadRequestCorpusTest {
         }
         // Every family of refusal was exercised, not just the first check.
         assertEquals(Set.of(400, 401, 405, 413, 415), byStatus.keySet(), byStatus.toString());
+        System.out.printf("bad-request corpus: %d requests, answers %s%n", corpus.size(), byStatus);
     }
 
     private List<Bad> corpus() {

@@ -174,7 +174,8 @@ class WebhookIngestTest {
                 "lkfleet_webhook_accepted_total{event=\"room_started\",region=\"eu-west\"}",
                 "lkfleet_webhook_rejected_total{event=\"unknown\",reason=\"missing-signature\",region=\"unknown\"}",
                 "lkfleet_webhook_produce_seconds_bucket{outcome=\"acked\",region=\"eu-west\",le=\"+Inf\"}",
-                "lkfleet_webhook_inflight ")) {
+                "lkfleet_webhook_inflight ",
+                "lkfleet_webhook_spooled ")) {
             assertTrue(metrics.lines().anyMatch(l -> l.startsWith(series)), "missing " + series);
         }
     }

@@ -92,7 +92,10 @@ public class WebhookProducer {
         CompletableFuture<Void> acked = new CompletableFuture<>();
         try {
             producer.send(record, (metadata, error) -> {
-                available = error == null;
+                // A record too large says nothing about the broker's health.
+                if (!(error instanceof RecordTooLargeException)) {
+                    available = error == null;
+                }
                 if (error == null) {
                     acked.complete(null);
                 } else {
