@@ -60,6 +60,12 @@ public interface RouterConfig {
     @WithDefault("1h")
     Duration learnedRttMaxAge();
 
+    /**
+     * Bearer token the admin APIs (drain, scheduled rooms) require. Secret: from the environment
+     * ({@code ROUTER_ADMIN_TOKEN}). Unset: the admin APIs are open (dev fleet only).
+     */
+    Optional<String> adminToken();
+
     /** Retry-After (seconds) sent with 503 refusals. */
     @WithDefault("2")
     int retryAfterSeconds();
