@@ -21,6 +21,12 @@ import org.apache.kafka.clients.admin.NewTopic;
  * restart test sees the same log.
  */
 public final class KafkaBroker {
+    /**
+     * Room for webhook-ingest's largest accepted body (1 MiB) plus key and headers: a body the
+     * service accepts must never be refused by the topic.
+     */
+    private static final Map<String, String> TOPIC_CONFIG = Map.of("max.message.bytes", "2097152");
+
     private final FleetLayout layout;
     private final RunDir runDir;
     private final Path libDir;
@@ -76,7 +82,7 @@ public final class KafkaBroker {
             Set<String> existing = admin.listTopics().names().get(10, TimeUnit.SECONDS);
             List<NewTopic> missing = partitionsByTopic.entrySet().stream()
                     .filter(e -> !existing.contains(e.getKey()))
-                    .map(e -> new NewTopic(e.getKey(), e.getValue(), (short) 1))
+                    .map(e -> new NewTopic(e.getKey(), e.getValue(), (short) 1).configs(TOPIC_CONFIG))
                     .toList();
             admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
         } catch (Exception e) {
