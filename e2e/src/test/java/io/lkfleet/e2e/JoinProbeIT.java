@@ -1,0 +1,67 @@
+package io.lkfleet.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lkfleet.local.FleetLayout;
+import io.lkfleet.local.LocalFleet;
+import io.lkfleet.local.testing.TestFleet;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The synthetic join probe (tools/rtc-client/probe.mjs) against the whole fleet. */
+class JoinProbeIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static LocalFleet fleet;
+
+    @BeforeAll
+    static void startFleet() {
+        fleet = TestFleet.get(List.of(), LocalFleet.SERVICES);
+    }
+
+    @Test
+    void probeJoinsEveryRegionExportsTheJoinHistogramAndTeachesTheRouter() throws Exception {
+        String regions = fleet.layout().regions().values().stream().map(r -> r.name() + "=" + r.livekitUrl())
+                .collect(Collectors.joining(","));
+        ProcessBuilder builder = new ProcessBuilder("node",
+                new LocalFleet.Options().repoRoot().resolve("tools/rtc-client/probe.mjs").toString());
+        builder.environment().putAll(Map.of("PROBE_ONCE", "1", "NODE_ENV", "production",
+                "PROBE_TOKEN_URL", fleet.layout().services().get("token-service").url() + "/v1/token",
+                "PROBE_API_KEY", "dev-tenant-key-change-me", "PROBE_REGIONS", regions, "PROBE_ROOM_PREFIX", "dev-probe-"));
+        Process probe = builder.redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        assertTrue(probe.waitFor(90, TimeUnit.SECONDS), "one probe round ends by itself");
+        String out = new String(probe.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        JsonNode report = JSON.readTree(out.substring(out.lastIndexOf('\n') + 1));
+        assertEquals(0, probe.exitValue(), out);
+        for (JsonNode result : report.path("results")) {
+            assertTrue(result.path("ok").asBoolean(), result.toString());
+            assertEquals(result.path("region").asText(), result.path("routedTo").asText(), "the probe's RTT steers it");
+            assertTrue(result.path("joinMs").asLong() >= result.path("connectMs").asLong());
+        }
+        assertEquals(fleet.layout().regions().size(), report.path("results").size());
+        String metrics = report.path("metrics").asText();
+        for (FleetLayout.Region region : fleet.layout().regions().values()) {
+            assertTrue(metrics.contains("lkfleet_probe_join_seconds_count{region=\"" + region.name() + "\"} 1"), metrics);
+        }
+        // The probe's token requests carried measured RTTs: the router now has estimates for its network.
+        String router = fleet.layout().services().get("region-router").url();
+        HttpResponse<String> route = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(router
+                + "/v1/route")).header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(
+                JSON.writeValueAsString(Map.of("tenant", "dev", "room", "dev-learned-" + System.nanoTime(), "identity",
+                        "x", "role", "subscriber", "client_network", "127.0.0.0/24")))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, route.statusCode(), route.body());
+        assertEquals("learned", JSON.readTree(route.body()).path("latency_source").asText());
+    }
+}
