@@ -44,6 +44,8 @@ class MetricsTest {
                 .body(matchesRegex("(?s).*lkfleet_capacity_region_subscriptions\\{region=\"eu-west\"} [1-9][0-9.]*\n.*"))
                 .body(containsString("lkfleet_capacity_region_headroom_ratio{region=\"eu-west\"}"))
                 .body(matchesRegex("(?s).*lkfleet_capacity_consumer_lag_seconds\\{region=\"eu-west\"} [0-9.]+\n.*"))
+                .body(containsString("lkfleet_capacity_apply_lag_seconds{region=\"eu-west\",quantile=\"0.99\"}"))
+                .body(containsString("kafka_consumer_fetch_manager_records_lag"))
                 .body(matchesRegex("(?s).*lkfleet_capacity_events_total\\{outcome=\"applied\",region=\"eu-west\"} [1-9][0-9.]*\n.*")));
     }
 }

@@ -24,6 +24,7 @@ import java.util.concurrent.Future;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -108,11 +109,16 @@ class WebhookConsumerTest {
     }
 
     static Future<RecordMetadata> send(KafkaProducer<String, String> producer, String region, WebhookEvents.Event e) {
+        return send(producer, region, e, null);
+    }
+
+    static Future<RecordMetadata> send(KafkaProducer<String, String> producer, String region, WebhookEvents.Event e,
+            Callback callback) {
         ProducerRecord<String, String> record = new ProducerRecord<>(Topics.WEBHOOKS, region + "/" + e.room(), e.json());
         record.headers().add(Topics.HEADER_REGION, region.getBytes(StandardCharsets.UTF_8));
         record.headers().add(Topics.HEADER_EVENT, e.type().getBytes(StandardCharsets.UTF_8));
         record.headers().add(Topics.HEADER_EVENT_ID, e.id().getBytes(StandardCharsets.UTF_8));
-        return producer.send(record);
+        return producer.send(record, callback);
     }
 
     private KafkaProducer<String, String> producer() {

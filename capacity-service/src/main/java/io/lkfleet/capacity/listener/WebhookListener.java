@@ -10,6 +10,8 @@ import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
 import org.apache.kafka.common.header.Header;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
@@ -67,7 +69,11 @@ public class WebhookListener {
                         change.eventId(), e.getMessage()))
                 .onFailure().retry()
                 .withBackOff(config.events().retryBackoff(), config.events().maxRetryBackoff()).indefinitely()
-                .invoke(outcome -> metrics.event(region, outcome, change.createdAt()))
+                .invoke(outcome -> {
+                    metrics.event(region, outcome, change.createdAt());
+                    message.getMetadata(IncomingKafkaRecordMetadata.class).ifPresent(m -> metrics.applied(region,
+                            Duration.between(m.getTimestamp(), Instant.now())));
+                })
                 .chain(() -> Uni.createFrom().completionStage(message.ack()));
     }
 }

@@ -4,6 +4,8 @@ import io.lkfleet.capacity.GuardReport;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -46,6 +48,16 @@ public class CapacityMetrics {
                 return ref;
             }).set(Math.max(0, System.currentTimeMillis() / 1000.0 - createdAtEpochSeconds));
         }
+    }
+
+    /** Time from the record reaching Kafka to its event being applied in Redis. */
+    public void applied(String region, Duration sinceRecordTimestamp) {
+        Timer.builder("lkfleet.capacity.apply.lag")
+                .description("Kafka record timestamp to event applied in Redis")
+                .tags("region", region)
+                .publishPercentiles(0.5, 0.99)
+                .register(registry)
+                .record(sinceRecordTimestamp.isNegative() ? Duration.ZERO : sinceRecordTimestamp);
     }
 
     /** A node stopped reporting: it was marked gone and {@code rooms} rooms were lost with it. */
