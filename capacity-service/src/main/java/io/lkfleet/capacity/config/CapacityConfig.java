@@ -21,6 +21,9 @@ public interface CapacityConfig {
     /** The ops guards (idle rooms, egress without publishers). */
     Guards guards();
 
+    /** Acting on what the guards find, through each region's LiveKit server API. */
+    Reaper reaper();
+
     interface Registry {
         /** How often each region's {@code nodes} and {@code room_node_map} are read (LiveKit rewrites them every 2 s). */
         @WithDefault("1s")
@@ -57,5 +60,19 @@ public interface CapacityConfig {
         /** A room with no participants is reported once its session is older than this. */
         @WithDefault("10m")
         Duration idleRoomGrace();
+    }
+
+    interface Reaper {
+        /** Off by default: the guards only report. */
+        @WithDefault("false")
+        boolean enabled();
+
+        /** When enabled, only log and count what would be done. */
+        @WithDefault("true")
+        boolean dryRun();
+
+        /** How long egress must have run without a publisher before it is stopped. */
+        @WithDefault("5m")
+        Duration egressGrace();
     }
 }

@@ -1,10 +1,12 @@
 package io.lkfleet.capacity.registry;
 
+import io.lkfleet.capacity.GuardReport;
 import io.lkfleet.capacity.NodeView;
 import io.lkfleet.capacity.RegionView;
 import io.lkfleet.capacity.config.CapacityConfig;
 import io.lkfleet.capacity.metrics.CapacityMetrics;
 import io.lkfleet.capacity.service.LoadViews;
+import io.lkfleet.capacity.service.Reaper;
 import io.lkfleet.capacity.store.LoadStore;
 import io.lkfleet.common.fleet.FleetConfig;
 import io.quarkus.scheduler.Scheduled;
@@ -42,9 +44,11 @@ public class RegistryPoller {
     private final LoadViews views;
     private final CapacityMetrics metrics;
     private final CapacityConfig config;
+    private final Reaper reaper;
 
     public RegistryPoller(Vertx vertx, FleetConfig fleet, LoadStore store, LoadViews views, CapacityMetrics metrics,
-            CapacityConfig config) {
+            CapacityConfig config, Reaper reaper) {
+        this.reaper = reaper;
         this.store = store;
         this.views = views;
         this.metrics = metrics;
@@ -73,8 +77,11 @@ public class RegistryPoller {
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void checkGuards() {
         long now = System.currentTimeMillis() / 1000;
-        registries.keySet().forEach(region -> metrics.guards(views.guards(region, now,
-                config.guards().idleRoomGrace().toSeconds())));
+        for (String region : registries.keySet()) {
+            GuardReport report = views.guards(region, now, config.guards().idleRoomGrace().toSeconds());
+            metrics.guards(report);
+            reaper.act(report, now);
+        }
     }
 
     private void poll(String region, RedisAPI api) {

@@ -100,6 +100,12 @@ public class LoadStore {
         return hashes.hgetall(RedisKeys.room(region, room));
     }
 
+    /** Ids of the room's egress that are still running. */
+    public List<String> activeEgress(String region, String room) {
+        return hashes.hgetall(RedisKeys.roomEgress(region, room)).entrySet().stream()
+                .filter(e -> "A".equals(e.getValue())).map(Map.Entry::getKey).sorted().toList();
+    }
+
     public Set<String> rooms(String region) {
         return sets.smembers(RedisKeys.rooms(region));
     }
