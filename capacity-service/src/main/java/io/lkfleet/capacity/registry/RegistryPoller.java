@@ -45,6 +45,8 @@ public class RegistryPoller {
     private final CapacityMetrics metrics;
     private final CapacityConfig config;
     private final Reaper reaper;
+    /** Set at shutdown: a poll the scheduler still fires must not report the closed clients as failures. */
+    private volatile boolean closed;
 
     public RegistryPoller(Vertx vertx, FleetConfig fleet, LoadStore store, LoadViews views, CapacityMetrics metrics,
             CapacityConfig config, Reaper reaper) {
@@ -63,10 +65,16 @@ public class RegistryPoller {
     @Scheduled(every = "${capacity.registry.poll-interval:1s}", delayed = "${capacity.registry.poll-interval:1s}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void poll() {
+        if (closed) {
+            return;
+        }
         registries.forEach((region, api) -> {
             try {
                 poll(region, api);
             } catch (RuntimeException e) {
+                if (closed) {
+                    return; // a poll in flight at shutdown
+                }
                 // one region's Redis being down must not stop the others being watched
                 LOG.warnf("cannot read LiveKit's registry of region %s: %s", region, e.getMessage());
             }
@@ -166,6 +174,7 @@ public class RegistryPoller {
 
     @PreDestroy
     void close() {
+        closed = true;
         clients.values().forEach(Redis::close);
     }
 }
