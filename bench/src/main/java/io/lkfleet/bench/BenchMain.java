@@ -1,0 +1,87 @@
+package io.lkfleet.bench;
+
+import io.lkfleet.local.LocalFleet;
+import io.lkfleet.local.testing.TestFleet;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Runs every benchmark on a fresh local fleet and writes bench/results/<date>.{md,json}, then the
+ * README's Results section from it. {@code readme <results.md>} only regenerates the section.
+ */
+public final class BenchMain {
+    private BenchMain() {
+    }
+
+    private interface Phase {
+        Section run() throws Exception;
+    }
+
+    /** A benchmark that fails is reported as failed in the results; the others still run. */
+    private static void phase(Results results, String name, Phase phase) {
+        System.out.println("bench: " + name);
+        try {
+            results.add(phase.run());
+        } catch (Exception | AssertionError e) {
+            e.printStackTrace();
+            results.add(new Section(name + " (FAILED)").row(name, "failed: " + e.getMessage(), "", "")
+                    .raw("error", String.valueOf(e)));
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path root = Path.of(System.getProperty("lkfleet.root", ".")).toAbsolutePath().normalize();
+        if (args.length == 2 && args[0].equals("readme")) {
+            Results.updateReadme(root.resolve("README.md"), Path.of(args[1]).toAbsolutePath(), root);
+            return;
+        }
+        String date = LocalDate.now().toString();
+        Path work = root.resolve("bench/target/run");
+        Files.createDirectories(work);
+        Path log = work.resolve("tools.log");
+        Files.deleteIfExists(log);
+        Duration warmUp = Duration.ofSeconds(Long.getLong("bench.warmup-seconds", 5));
+        Duration measure = Duration.ofSeconds(Long.getLong("bench.measure-seconds", 12));
+
+        LocalFleet.Options options = new LocalFleet.Options();
+        Map<String, String> overrides = new HashMap<>(TestFleet.randomSecrets(options.fleetFile()));
+        // a node class far beyond the load, so no benchmark measures refusals instead of work
+        overrides.put("fleet.node-classes.standard.max-subscriptions", "1000000");
+        overrides.put("fleet.node-classes.standard.egress-mbps", "1000000");
+        options.freePorts().runDir(work.resolve("fleet")).overrides(overrides).services(LocalFleet.SERVICES);
+
+        Map<String, Object> environment = new LinkedHashMap<>();
+        environment.put("machine", "a shared " + Runtime.getRuntime().availableProcessors() + "-core box (other engineers"
+                + " work on it too); load generators, Kafka, Redis, 4 livekit-server nodes and the 4 services all share"
+                + " it, so every figure is a floor for the software and only comparable within this run.");
+        environment.put("java", System.getProperty("java.version"));
+        environment.put("load", "wrk -t" + Wrk.THREADS + " -c50, " + warmUp.toSeconds() + " s warm-up + "
+                + measure.toSeconds() + " s measured per HTTP phase; services run -Xmx256m -XX:+UseSerialGC");
+        environment.put("config", "node class standard raised to 1,000,000 subscriptions (admission never refuses);"
+                + " token-service tenants from bench/tenants.yaml (the dev tenant and key, rate limit lifted from 500/s)");
+        environment.put("loadavg_at_start", Files.readString(Path.of("/proc/loadavg")).trim());
+
+        Results results = new Results(date, environment);
+        long started = System.nanoTime();
+        System.out.println("bench: starting the fleet");
+        try (LocalFleet fleet = LocalFleet.start(options)) {
+            BenchContext ctx = new BenchContext(fleet, root, work, log, new Wrk(root.resolve("bench/wrk-post.lua"), log),
+                    warmUp, measure, 50);
+            phase(results, "token-service vs Node", () -> new TokenBench(ctx).run());
+            phase(results, "webhook-ingest vs ProducerPerformance", () -> new WebhookBench(ctx, new KafkaTools(ctx)).run());
+            phase(results, "capacity-service", () -> new CapacityBench(ctx).run());
+            phase(results, "region-router vs redis-benchmark", () -> new RouterBench(ctx).run());
+            phase(results, "start-up and RSS", () -> new StartupBench(ctx).run());
+        }
+        environment.put("bench_wall_clock_s", Math.round((System.nanoTime() - started) / 1e9));
+        Path md = results.write(root.resolve("bench/results"));
+        Results.updateReadme(root.resolve("README.md"), md, root);
+        System.out.println("bench: wrote " + md + " and README.md's Results section");
+        System.out.println(Files.readString(md));
+    }
+}

@@ -1,0 +1,233 @@
+package io.lkfleet.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lkfleet.common.contract.RedisKeys;
+import io.lkfleet.common.contract.Topics;
+import io.vertx.core.Vertx;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * capacity-service: webhook-shaped records produced to {@code livekit.webhooks} at a fixed rate,
+ * the time until each event id shows in the region's {@code applied} set (event → Redis lag), the
+ * pace at which a backlog is applied, and the rebuild endpoint's time per 100k events.
+ */
+final class CapacityBench {
+    static final String REGION = "eu-central";
+    private static final int FIXED_RATE = 500;
+    private static final int BACKLOG = 50_000;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final BenchContext ctx;
+    private final Vertx vertx = Vertx.vertx();
+    private final Redis redis;
+    private final String applied = RedisKeys.appliedEvents(REGION);
+    private int seq;
+
+    CapacityBench(BenchContext ctx) {
+        this.ctx = ctx;
+        this.redis = Redis.createClient(vertx, ctx.fleet().layout().fleetRedisUri());
+    }
+
+    Section run() throws Exception {
+        try (KafkaProducer<String, byte[]> producer = producer()) {
+            Section section = new Section("capacity-service: events applied to Redis");
+            fixedRate(producer, section);
+            backlog(producer, section);
+            rebuild(section);
+            return section.note("Events: a room's history (room_started, participant_joined ×4, track_published video+audio"
+                    + " of 2 publishers) as LiveKit's protojson, key region/room, lkfleet headers, region " + REGION
+                    + "; produced with acks=all. Lag = first poll (every 2 ms, ZMSCORE of fleet:{" + REGION
+                    + "}:applied) that sees the id − the moment the record was handed to the producer.");
+        } finally {
+            redis.close();
+            vertx.close();
+        }
+    }
+
+    private void fixedRate(KafkaProducer<String, byte[]> producer, Section section) throws Exception {
+        int total = (int) (FIXED_RATE * ctx.measure().toSeconds());
+        Map<String, Long> sentAt = new ConcurrentHashMap<>();
+        List<Long> lagsNanos = java.util.Collections.synchronizedList(new ArrayList<>());
+        long[] lastApplied = new long[1];
+        Thread poller = new Thread(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                List<String> pending = new ArrayList<>(sentAt.keySet());
+                if (!pending.isEmpty()) {
+                    Request zmscore = Request.cmd(Command.create("ZMSCORE")).arg(applied);
+                    pending.forEach(zmscore::arg);
+                    Response scores = send(zmscore);
+                    long now = System.nanoTime();
+                    for (int i = 0; i < pending.size(); i++) {
+                        if (scores.get(i) != null) {
+                            lagsNanos.add(now - sentAt.remove(pending.get(i)));
+                            lastApplied[0] = now;
+                        }
+                    }
+                }
+                try {
+                    Thread.sleep(2);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "applied-poller");
+        poller.start();
+        long start = System.nanoTime();
+        long interval = TimeUnit.SECONDS.toNanos(1) / FIXED_RATE;
+        for (int i = 0; i < total; i++) {
+            long due = start + i * interval;
+            // parking, not spinning: the servers under test share the machine's two cores
+            for (long wait = due - System.nanoTime(); wait > 0; wait = due - System.nanoTime()) {
+                java.util.concurrent.locks.LockSupport.parkNanos(wait);
+            }
+            ProducerRecord<String, byte[]> record = nextEvent();
+            sentAt.put(idOf(record), System.nanoTime());
+            producer.send(record);
+        }
+        producer.flush();
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (!sentAt.isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        poller.interrupt();
+        poller.join();
+        long[] lags = lagsNanos.stream().mapToLong(Long::longValue).sorted().toArray();
+        double appliedRate = lags.length * 1e9 / (lastApplied[0] - start);
+        section.row("applied events/s at a fixed " + FIXED_RATE + " events/s for " + ctx.measure().toSeconds() + " s",
+                        Section.perSecond(appliedRate), "offered: " + Section.perSecond(FIXED_RATE),
+                        Section.ratio(appliedRate, FIXED_RATE))
+                .row("event → Redis lag p50 / p99 at " + FIXED_RATE + " events/s",
+                        Section.ms(percentile(lags, 50) / 1e6) + " / " + Section.ms(percentile(lags, 99) / 1e6), "", "")
+                .raw("fixed_rate", Map.of("offered_per_s", FIXED_RATE, "events", total, "applied", lags.length,
+                        "not_applied_within_60s", sentAt.size(), "applied_per_s", appliedRate,
+                        "lag_p50_ms", percentile(lags, 50) / 1e6, "lag_p99_ms", percentile(lags, 99) / 1e6,
+                        "lag_max_ms", lags.length == 0 ? 0 : lags[lags.length - 1] / 1e6));
+    }
+
+    /** A backlog produced as fast as the producer goes, then the time until every id is applied. */
+    private void backlog(KafkaProducer<String, byte[]> producer, Section section) throws Exception {
+        long before = send(Request.cmd(Command.ZCARD).arg(applied)).toLong();
+        long start = System.nanoTime();
+        for (int i = 0; i < BACKLOG; i++) {
+            producer.send(nextEvent());
+        }
+        producer.flush();
+        long produced = System.nanoTime();
+        long deadline = start + Duration.ofSeconds(120).toNanos();
+        long count = 0;
+        while (System.nanoTime() < deadline && (count = send(Request.cmd(Command.ZCARD).arg(applied)).toLong() - before) < BACKLOG) {
+            Thread.sleep(20);
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        double rate = count / seconds;
+        section.row("applied events/s draining a backlog of " + BACKLOG, Section.perSecond(rate),
+                        "producer alone: " + Section.perSecond(BACKLOG * 1e9 / (produced - start)), "")
+                .raw("backlog", Map.of("events", BACKLOG, "applied", count, "seconds", seconds, "applied_per_s", rate,
+                        "produce_seconds", (produced - start) / 1e9));
+    }
+
+    private void rebuild(Section section) throws Exception {
+        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create(ctx.serviceUrl("capacity-service") + "/v1/admin/regions/" + REGION + "/rebuild"))
+                .timeout(Duration.ofMinutes(3)).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+            section.row("rebuild (wipe + replay)", "HTTP " + response.statusCode(), "", "");
+            return;
+        }
+        JsonNode result = JSON.readTree(response.body());
+        long events = result.path("eventsApplied").asLong();
+        long records = result.path("recordsRead").asLong();
+        long ms = result.path("tookMs").asLong();
+        section.row("rebuild time per 100k events (wipe " + REGION + ", replay the topic)",
+                        String.format("%.1f s", events == 0 ? 0 : ms * 100_000.0 / events / 1000),
+                        String.format("%,d events of %,d records read in %.1f s", events, records, ms / 1000.0), "")
+                .raw("rebuild", JSON.convertValue(result, Map.class));
+    }
+
+    /** The next event of the current room; a room is 9 events, as LiveKit would send them. */
+    private ProducerRecord<String, byte[]> nextEvent() {
+        int n = seq++;
+        String room = "cbench-" + (n / 9);
+        int step = n % 9;
+        long now = Instant.now().getEpochSecond();
+        String roomJson = "\"room\":{\"sid\":\"RM_" + room + "\",\"name\":\"" + room + "\",\"emptyTimeout\":300}";
+        String type;
+        String rest = "";
+        if (step == 0) {
+            type = "room_started";
+        } else if (step <= 4) {
+            type = "participant_joined";
+            rest = participant(room, step - 1);
+        } else {
+            type = "track_published";
+            int publisher = (step - 5) / 2;
+            boolean video = step % 2 == 1;
+            rest = participant(room, publisher) + ",\"track\":{\"sid\":\"TR_" + room + "_" + step + "\""
+                    + (video ? ",\"type\":\"VIDEO\",\"source\":\"CAMERA\"" : ",\"source\":\"MICROPHONE\"") + "}";
+        }
+        String id = "EV_cb" + n;
+        String body = "{\"event\":\"" + type + "\"," + roomJson + (rest.isEmpty() ? "" : "," + rest) + ",\"id\":\"" + id
+                + "\",\"createdAt\":\"" + now + "\"}";
+        ProducerRecord<String, byte[]> record = new ProducerRecord<>(Topics.WEBHOOKS, REGION + "/" + room,
+                body.getBytes(StandardCharsets.UTF_8));
+        record.headers().add(Topics.HEADER_REGION, REGION.getBytes(StandardCharsets.UTF_8))
+                .add(Topics.HEADER_EVENT, type.getBytes(StandardCharsets.UTF_8))
+                .add(Topics.HEADER_EVENT_ID, id.getBytes(StandardCharsets.UTF_8));
+        return record;
+    }
+
+    private static String participant(String room, int p) {
+        return "\"participant\":{\"sid\":\"PA_" + room + "_" + p + "\",\"identity\":\"user-" + p + "\",\"state\":\"ACTIVE\"}";
+    }
+
+    private static String idOf(ProducerRecord<String, byte[]> record) {
+        return new String(record.headers().lastHeader(Topics.HEADER_EVENT_ID).value(), StandardCharsets.UTF_8);
+    }
+
+    private KafkaProducer<String, byte[]> producer() {
+        Properties props = new Properties();
+        props.put("bootstrap.servers", ctx.fleet().layout().kafkaBootstrap());
+        props.put("acks", "all");
+        props.put("enable.idempotence", "true");
+        props.put("linger.ms", "1");
+        return new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
+    }
+
+    private Response send(Request request) {
+        try {
+            return redis.send(request).toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("Redis " + request.command() + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    static long percentile(long[] sorted, double p) {
+        if (sorted.length == 0) {
+            return 0;
+        }
+        int index = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
+        return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
+    }
+}

@@ -1,0 +1,126 @@
+package io.lkfleet.bench;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** External tools (wrk, redis-benchmark, Kafka's tools, Node), each bounded in time. */
+final class Procs {
+    private Procs() {
+    }
+
+    /** Runs {@code command} to its end (killed after {@code timeout}) and returns its stdout. */
+    static String run(List<String> command, Map<String, String> env, Duration timeout, Path log) {
+        return run(command, env, timeout, log, null);
+    }
+
+    /** As {@link #run(List, Map, Duration, Path)}, with {@code stdin} (a file, or null) as input. */
+    static String run(List<String> command, Map<String, String> env, Duration timeout, Path log, Path stdin) {
+        try {
+            ProcessBuilder builder = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()));
+            builder.environment().putAll(env);
+            if (stdin != null) {
+                builder.redirectInput(stdin.toFile());
+            }
+            Process process = builder.start();
+            if (stdin == null) {
+                process.getOutputStream().close();
+            }
+            byte[] out = process.getInputStream().readAllBytes();
+            if (!process.waitFor(timeout.toSeconds(), TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                throw new IllegalStateException(command.get(0) + " did not end within " + timeout);
+            }
+            String stdout = new String(out, StandardCharsets.UTF_8);
+            Files.writeString(log, "$ " + String.join(" ", command) + "\n" + stdout + "\n", StandardCharsets.UTF_8,
+                    java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+            if (process.exitValue() != 0) {
+                throw new IllegalStateException(command.get(0) + " exited with " + process.exitValue() + " (see " + log + ")");
+            }
+            return stdout;
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot run " + command.get(0) + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Starts a server in the background, its output appended to {@code log}. */
+    static Process start(List<String> command, Map<String, String> env, Path log) {
+        try {
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+            builder.environment().putAll(env);
+            return builder.start();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start " + command.get(0) + ": " + e.getMessage(), e);
+        }
+    }
+
+    static void stop(Process process) {
+        process.descendants().forEach(ProcessHandle::destroy);
+        process.destroy();
+        try {
+            if (!process.waitFor(15, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Resident set size of a process in MiB, from /proc. */
+    static double rssMib(long pid) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0;
+                }
+            }
+        } catch (IOException e) {
+            // the process is gone
+        }
+        return -1;
+    }
+
+    /** Waits until {@code url} answers 200, polling every 20 ms; returns false on timeout. */
+    static boolean awaitOk(String url, Duration timeout) {
+        long end = System.nanoTime() + timeout.toNanos();
+        java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+        while (System.nanoTime() < end) {
+            try {
+                var response = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url))
+                        .timeout(Duration.ofSeconds(2)).build(), java.net.http.HttpResponse.BodyHandlers.discarding());
+                if (response.statusCode() == 200) {
+                    return true;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return false;
+    }
+
+    static int freePort() {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

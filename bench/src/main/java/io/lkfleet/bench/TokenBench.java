@@ -1,0 +1,126 @@
+package io.lkfleet.bench;
+
+import io.lkfleet.local.FleetLayout;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * token-service's full path (auth → route → admission → sign) against a minimal Node endpoint on
+ * livekit-server-sdk, both driven by the same wrk script with the same bodies. Joins are
+ * subscribers of pre-created rooms without publishers: they cost 0 subscriptions, so admission
+ * never refuses and no new LiveKit room is created while measuring.
+ */
+final class TokenBench {
+    static final String TENANT_KEY = "dev-tenant-key-change-me";
+    static final int ROOMS = 100;
+    private static final int REQUESTS = 60_000;
+
+    private final BenchContext ctx;
+
+    TokenBench(BenchContext ctx) {
+        this.ctx = ctx;
+    }
+
+    static String room(int i) {
+        return "dev-bench-" + i;
+    }
+
+    Section run() throws Exception {
+        String tokenUrl = ctx.serviceUrl("token-service") + "/v1/token";
+        precreateRooms(tokenUrl);
+        Path requests = Wrk.requestFile(ctx.workDir().resolve("token-requests.txt"), requests());
+
+        ctx.wrk().run(tokenUrl, requests, "application/json", ctx.connections(), ctx.warmUp());
+        Wrk.Result ours = ctx.wrk().run(tokenUrl, requests, "application/json", ctx.connections(), ctx.measure());
+
+        FleetLayout.Region region = ctx.region("eu-west");
+        int port = Procs.freePort();
+        Process node = Procs.start(List.of("node", ctx.repoRoot().resolve("bench/node-token/server.mjs").toString()),
+                Map.of("PORT", Integer.toString(port), "LIVEKIT_API_KEY", region.apiKey(), "LIVEKIT_API_SECRET",
+                        region.apiSecret(), "LIVEKIT_URL", region.livekitUrl(), "NODE_WORKERS", "2"),
+                ctx.workDir().resolve("node-token.log"));
+        Wrk.Result peer;
+        try {
+            String nodeUrl = "http://127.0.0.1:" + port + "/";
+            awaitListening(port);
+            ctx.wrk().run(nodeUrl, requests, "application/json", ctx.connections(), ctx.warmUp());
+            peer = ctx.wrk().run(nodeUrl, requests, "application/json", ctx.connections(), ctx.measure());
+        } finally {
+            Procs.stop(node);
+        }
+
+        double oursRate = ours.ratePerSecond(201);
+        double peerRate = peer.ratePerSecond(201);
+        boolean goal = oursRate >= 2 * peerRate && ours.p99Us() < peer.p99Us();
+        return new Section("token-service: tokens/s at " + ctx.connections() + " connections")
+                .row("token-service tokens/s (201 only)", Section.perSecond(oursRate),
+                        "Node livekit-server-sdk endpoint: " + Section.perSecond(peerRate), Section.ratio(oursRate, peerRate))
+                .row("token-service p50 / p99", Section.ms(ours.p50Us() / 1e3) + " / " + Section.ms(ours.p99Us() / 1e3),
+                        "Node: " + Section.ms(peer.p50Us() / 1e3) + " / " + Section.ms(peer.p99Us() / 1e3),
+                        "p99 " + Section.ratio(ours.p99Us(), peer.p99Us()))
+                .note("Goal (issue 6): ≥ 2× the Node endpoint's throughput at a lower p99 — "
+                        + (goal ? "met" : "NOT met") + " in this run.")
+                .note("token-service status mix: " + ours.statusMix() + "; Node status mix: " + peer.statusMix() + ".")
+                .note("Full path: tenant API key (Bearer) → validation → POST /v1/route to region-router → admission script"
+                        + " on lkfleet's Redis → HS256 token for the routed region. Joins: role subscriber (grants"
+                        + " [\"subscribe\"]) into " + ROOMS + " rooms pinned before measuring, no publishers.")
+                .note("Node peer: node:http + AccessToken.toJwt() (livekit-server-sdk 2.19.2), 2 cluster workers,"
+                        + " no auth, no routing. Same wrk script, same bodies, " + ctx.warmUp().toSeconds() + " s warm-up"
+                        + " then " + ctx.measure().toSeconds() + " s measured, each.")
+                .raw("token_service", ours).raw("node_endpoint", peer).raw("goal_met", goal);
+    }
+
+    /** One subscriber join per room through the whole path, so every room is pinned (CreateRoom) before measuring. */
+    private void precreateRooms(String tokenUrl) throws Exception {
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        List<java.util.concurrent.CompletableFuture<java.net.http.HttpResponse<String>>> answers = new ArrayList<>();
+        for (int i = 0; i < ROOMS; i++) {
+            String[] authAndBody = line(i, "warm-" + i).split("\t", 2);
+            answers.add(http.sendAsync(java.net.http.HttpRequest.newBuilder(java.net.URI.create(tokenUrl))
+                    .timeout(Duration.ofSeconds(30)).header("Authorization", authAndBody[0])
+                    .header("Content-Type", "application/json")
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString(authAndBody[1])).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()));
+        }
+        for (var answer : answers) {
+            var response = answer.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            if (response.statusCode() != 201) {
+                throw new IllegalStateException("pre-creating a room through token-service: " + response.statusCode() + " "
+                        + response.body());
+            }
+        }
+    }
+
+    private static List<String> requests() {
+        List<String> lines = new ArrayList<>(REQUESTS);
+        for (int i = 0; i < REQUESTS; i++) {
+            lines.add(line(i % ROOMS, "viewer-" + i));
+        }
+        return lines;
+    }
+
+    private static String line(int room, String identity) {
+        return "Bearer " + TENANT_KEY + "\t{\"room_name\":\"" + room(room) + "\",\"participant_identity\":\"" + identity
+                + "\",\"grants\":[\"subscribe\"]}";
+    }
+
+    private static void awaitListening(int port) {
+        long end = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        while (System.nanoTime() < end) {
+            try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+                return;
+            } catch (java.io.IOException e) {
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+        throw new IllegalStateException("the Node token endpoint did not listen on " + port);
+    }
+}

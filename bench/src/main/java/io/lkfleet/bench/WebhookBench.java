@@ -1,0 +1,122 @@
+package io.lkfleet.bench;
+
+import com.auth0.jwt.JWT;
+import com.auth0.jwt.algorithms.Algorithm;
+import io.lkfleet.common.contract.Topics;
+import io.lkfleet.local.FleetLayout;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
+
+/**
+ * webhook-ingest's accepted events/s for signed webhooks, beside Kafka's ProducerPerformance on the
+ * same broker with the same record size and acks=all, and a count of what reached the topic.
+ */
+final class WebhookBench {
+    static final int RECORD_SIZE = 512;
+    private static final int REQUESTS = 60_000;
+    private static final String ID_PREFIX = "EV_wb";
+    private static final String PERF_TOPIC = "bench.producer-performance";
+
+    private final BenchContext ctx;
+    private final KafkaTools kafka;
+
+    WebhookBench(BenchContext ctx, KafkaTools kafka) {
+        this.ctx = ctx;
+        this.kafka = kafka;
+    }
+
+    Section run() throws Exception {
+        String url = ctx.serviceUrl("webhook-ingest") + "/webhook";
+        Path warm = Wrk.requestFile(ctx.workDir().resolve("webhook-warm.txt"), signed("warm", 20_000));
+        Path requests = Wrk.requestFile(ctx.workDir().resolve("webhook-requests.txt"), signed("run", REQUESTS));
+        ctx.wrk().run(url, warm, "application/webhook+json", ctx.connections(), ctx.warmUp());
+
+        Map<TopicPartition, Long> before = kafka.endOffsets(Topics.WEBHOOKS);
+        Wrk.Result ours = ctx.wrk().run(url, requests, "application/webhook+json", ctx.connections(), ctx.measure());
+        Map<TopicPartition, Long> after = kafka.endOffsets(Topics.WEBHOOKS);
+        List<ConsumerRecord<byte[], byte[]>> landed = kafka.records(before, after, r -> eventId(r).startsWith(ID_PREFIX + "run"));
+        Set<String> distinct = new HashSet<>();
+        landed.forEach(r -> distinct.add(eventId(r)));
+        long accepted = ours.count(200);
+        boolean noLoss = landed.size() >= accepted;
+
+        kafka.createTopic(PERF_TOPIC, ctx.fleet().layout().local().kafka().webhookPartitions());
+        KafkaTools.PerfResult ceiling = kafka.producerPerformance(PERF_TOPIC, 150_000, RECORD_SIZE, -1);
+        double oursRate = ours.ratePerSecond(200);
+        long sameRate = Math.max(1, Math.round(oursRate));
+        KafkaTools.PerfResult atOurRate = kafka.producerPerformance(PERF_TOPIC, sameRate * ctx.measure().toSeconds() / 2,
+                RECORD_SIZE, sameRate);
+
+        return new Section("webhook-ingest: accepted signed webhooks/s at " + ctx.connections() + " connections")
+                .row("webhook-ingest accepted events/s (200 only)", Section.perSecond(oursRate),
+                        "Kafka ProducerPerformance, unthrottled: " + Section.perSecond(ceiling.recordsPerSecond()),
+                        Section.ratio(oursRate, ceiling.recordsPerSecond()))
+                .row("webhook-ingest p50 / p99 (HTTP, incl. Kafka ack)",
+                        Section.ms(ours.p50Us() / 1e3) + " / " + Section.ms(ours.p99Us() / 1e3),
+                        "ProducerPerformance at the same rate (" + sameRate + "/s): " + atOurRate.p50Ms() + " ms / "
+                                + atOurRate.p99Ms() + " ms",
+                        "")
+                .row("zero loss: records in topic ≥ 200 answers", landed.size() + " ≥ " + accepted + ": " + (noLoss ? "yes" : "NO"),
+                        "", "")
+                .note("Goal (issue 3): ≥ 60 % of the raw producer's throughput, zero loss — "
+                        + (oursRate >= 0.6 * ceiling.recordsPerSecond() && noLoss ? "met" : "NOT met") + " in this run.")
+                .note("webhook-ingest status mix: " + ours.statusMix() + "; " + distinct.size() + " distinct event ids landed.")
+                .note("Requests: " + REQUESTS + " pre-signed participant_joined webhooks of " + RECORD_SIZE + " bytes"
+                        + " (LiveKit's HS256 JWT, iss = API key, sha256 claim of the body), region eu-west; wrk cycles the set"
+                        + " if it sends more. The unthrottled ProducerPerformance latency is queueing, so the second peer run"
+                        + " is throttled to the rate webhook-ingest reached.")
+                .note("Both: acks=all, idempotence on, linger.ms=1, lz4, " + RECORD_SIZE + "-byte values, topics of "
+                        + ctx.fleet().layout().local().kafka().webhookPartitions() + " partitions on the same broker."
+                        + " capacity-service consumes livekit.webhooks meanwhile (the real pipeline); the peer's topic has no consumer.")
+                .raw("webhook_ingest", ours).raw("records_landed", landed.size()).raw("distinct_ids_landed", distinct.size())
+                .raw("no_loss", noLoss).raw("producer_performance_unthrottled", ceiling)
+                .raw("producer_performance_at_same_rate", atOurRate);
+    }
+
+    private List<String> signed(String batch, int count) throws Exception {
+        FleetLayout.Region region = ctx.region("eu-west");
+        Algorithm hs256 = Algorithm.HMAC256(region.apiSecret());
+        MessageDigest sha = MessageDigest.getInstance("SHA-256");
+        Instant now = Instant.now();
+        List<String> lines = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            byte[] body = body(ID_PREFIX + batch + i, "wbench-" + (i % 500), i);
+            String token = JWT.create().withIssuer(region.apiKey()).withNotBefore(now).withIssuedAt(now)
+                    .withExpiresAt(now.plus(Duration.ofMinutes(5)))
+                    .withClaim("sha256", Base64.getEncoder().encodeToString(sha.digest(body))).sign(hs256);
+            lines.add(token + "\t" + new String(body, StandardCharsets.UTF_8));
+        }
+        return lines;
+    }
+
+    /** A participant_joined body as LiveKit writes it, padded with metadata to exactly RECORD_SIZE bytes. */
+    private static byte[] body(String id, String room, int i) {
+        long now = Instant.now().getEpochSecond();
+        String head = "{\"event\":\"participant_joined\",\"room\":{\"sid\":\"RM_" + room + "\",\"name\":\"" + room
+                + "\",\"emptyTimeout\":300},\"participant\":{\"sid\":\"PA_wb" + i + "\",\"identity\":\"viewer-" + i
+                + "\",\"state\":\"ACTIVE\",\"joinedAt\":\"" + now + "\",\"metadata\":\"";
+        String tail = "\"},\"id\":\"" + id + "\",\"createdAt\":\"" + now + "\"}";
+        int pad = RECORD_SIZE - head.length() - tail.length();
+        if (pad < 0) {
+            throw new IllegalStateException("webhook body longer than " + RECORD_SIZE);
+        }
+        return (head + "x".repeat(pad) + tail).getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String eventId(ConsumerRecord<byte[], byte[]> r) {
+        Header h = r.headers().lastHeader(Topics.HEADER_EVENT_ID);
+        return h == null ? "" : new String(h.value(), StandardCharsets.UTF_8);
+    }
+}
