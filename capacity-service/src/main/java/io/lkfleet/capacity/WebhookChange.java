@@ -8,5 +8,5 @@ package io.lkfleet.capacity;
  * @param egressActive whether the egress is starting, active or ending (not yet terminal)
  */
 public record WebhookChange(String region, String eventId, String type, long createdAt, String room, String roomSid,
-        String participantSid, String trackSid, String trackKind, String egressId, boolean egressActive) {
+        String participantSid, String participantIdentity, String trackSid, String trackKind, String egressId, boolean egressActive) {
 }

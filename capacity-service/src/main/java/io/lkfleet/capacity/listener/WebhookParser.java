@@ -44,7 +44,8 @@ public class WebhookParser {
         String roomSid = event.path("room").path("sid").asText(egress.path("roomId").asText(""));
         JsonNode track = event.path("track");
         return new WebhookChange(region, id, type, event.path("createdAt").asLong(0), room, roomSid,
-                event.path("participant").path("sid").asText(""), track.path("sid").asText(""), kindOf(track),
+                event.path("participant").path("sid").asText(""), event.path("participant").path("identity").asText(""),
+                track.path("sid").asText(""), kindOf(track),
                 egress.path("egressId").asText(""), !EGRESS_TERMINAL.contains(egress.path("status").asText("")));
     }
 

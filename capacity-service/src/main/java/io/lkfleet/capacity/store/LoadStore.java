@@ -58,7 +58,7 @@ public class LoadStore {
                 e.participantSid(), e.trackSid(), e.trackKind(), e.egressId(), e.egressActive() ? "1" : "0",
                 Double.toString(model.forwardedVideoKbps()), Integer.toString(model.assumptions().audioKbps()),
                 Integer.toString(model.assumptions().screenShareKbps()),
-                Long.toString(config.events().appliedRetention().toSeconds())))
+                Long.toString(config.events().appliedRetention().toSeconds()), e.participantIdentity()))
                 .map(r -> r.toString());
     }
 

@@ -5,12 +5,14 @@
 -- KEYS[1] = fleet:{region}:applied (declares the region's slot; every key used shares its tag)
 -- ARGV: prefix, event id, type, createdAt (epoch s), room, room sid, participant sid, track sid,
 --       track kind (video|audio|screen|''), egress id, egress active (1|0),
---       kbit/s per forwarded video / audio / screen-share track, applied-id retention (s)
+--       kbit/s per forwarded video / audio / screen-share track, applied-id retention (s),
+--       participant identity
 local applied = KEYS[1]
 local prefix, id, etype, created, room, roomSid = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]), ARGV[5], ARGV[6]
 local psid, tsid, kind, egressId, egressActive = ARGV[7], ARGV[8], ARGV[9], ARGV[10], ARGV[11]
 local videoKbps, audioKbps, screenKbps = tonumber(ARGV[12]), tonumber(ARGV[13]), tonumber(ARGV[14])
 local retention = tonumber(ARGV[15])
+local identity = ARGV[16]
 
 if redis.call('ZSCORE', applied, id) then
   return 'duplicate'
@@ -94,6 +96,21 @@ local function finish()
   redis.call('SREM', prefix .. 'rooms', room)
 end
 
+-- region-router reserved this participant's join (admit.lua); once the join is real load (or can
+-- no longer happen), the reservation goes, in this same script, so the node is never counted short.
+-- Room reservation member: id|identity|P or S|subs|kbps|node; the node's: id|subs|kbps.
+local function releaseReservation()
+  local roomReservations = roomKey .. ':reservations'
+  for _, member in ipairs(redis.call('ZRANGE', roomReservations, 0, -1)) do
+    local rid, who, subs, kbps, node = string.match(member, '^([^|]*)|([^|]*)|[PS]|(%d+)|(%d+)|(.*)$')
+    if who == identity then
+      redis.call('ZREM', roomReservations, member)
+      redis.call('ZREM', prefix .. 'node:' .. node .. ':reservations', rid .. '|' .. subs .. '|' .. kbps)
+      return
+    end
+  end
+end
+
 local function start()
   redis.call('HSET', roomKey, 'sid', roomSid, 'since', created, 'finished', 0)
   redis.call('HINCRBY', totalsKey, 'rooms', 1)
@@ -125,8 +142,10 @@ if etype == 'room_finished' then
   return 'applied'
 elseif etype == 'participant_joined' then
   if redis.call('HGET', partsKey, psid) ~= 'L' then redis.call('HSET', partsKey, psid, 'J') end
+  releaseReservation()
 elseif etype == 'participant_left' or etype == 'participant_connection_aborted' then
   redis.call('HSET', partsKey, psid, 'L')
+  releaseReservation()
 elseif etype == 'track_published' and kind ~= '' then
   if not redis.call('HGET', tracksKey, tsid) then redis.call('HSET', tracksKey, tsid, psid .. '|' .. kind) end
   -- media from a participant proves it is active even if its participant_joined is still to come

@@ -16,7 +16,10 @@ public final class RouterKeys {
         return RedisKeys.node(region, nodeId) + ":reservations";
     }
 
-    /** zset of live reservations in a room: member {@code id|identity|P or S|subs|kbps}, score = expiry (ms). */
+    /**
+     * zset of live reservations in a room: member {@code id|identity|P or S|subs|kbps|node}, score =
+     * expiry (ms). capacity-service removes an entry (and its node twin) when that identity joins.
+     */
     public static String roomReservations(String region, String room) {
         return RedisKeys.room(region, room) + ":reservations";
     }

@@ -4,7 +4,8 @@
 -- KEYS[1] fleet:{r}:node:<node>                 model load (capacity-service): subscriptions, egress_kbps
 -- KEYS[2] fleet:{r}:node:<node>:reservations    zset: member "<id>|<subs>|<kbps>", score = expiry ms
 -- KEYS[3] fleet:{r}:room:<room>                 model shape (capacity-service): participants, publishers, screen_tracks
--- KEYS[4] fleet:{r}:room:<room>:reservations    zset: member "<id>|<identity>|<P|S>|<subs>|<kbps>", score = expiry ms
+-- KEYS[4] fleet:{r}:room:<room>:reservations    zset: member "<id>|<identity>|<P|S>|<subs>|<kbps>|<node>", score = expiry ms
+--         (capacity-service's apply_event.lua releases both entries when the participant joins)
 -- KEYS[5] fleet:{r}:pin:<room>                  the node this room is pinned to (router's decision)
 -- ARGV: now_ms, expires_ms, reservation_id, identity, role (P publisher / S subscriber),
 --       video_kbps, audio_kbps, screen_kbps, limit_subs, limit_kbps, node_id, pin_ttl_ms,
@@ -66,7 +67,7 @@ if node_subs + delta_subs + room_to_grow_subs > limit_subs or node_kbps + delta_
 end
 
 redis.call('ZADD', KEYS[2], expires, id .. '|' .. delta_subs .. '|' .. delta_kbps)
-redis.call('ZADD', KEYS[4], expires, id .. '|' .. identity .. '|' .. role .. '|' .. delta_subs .. '|' .. delta_kbps)
+redis.call('ZADD', KEYS[4], expires, id .. '|' .. identity .. '|' .. role .. '|' .. delta_subs .. '|' .. delta_kbps .. '|' .. node)
 redis.call('PEXPIRE', KEYS[2], expires - now + 60000)
 redis.call('PEXPIRE', KEYS[4], expires - now + 60000)
 redis.call('SET', KEYS[5], node, 'PX', pin_ttl)

@@ -1,0 +1,74 @@
+package io.lkfleet.capacity;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.lkfleet.common.capacity.RoomShape;
+import io.lkfleet.common.contract.RedisKeys;
+import io.lkfleet.common.contract.Topics;
+import io.lkfleet.local.testing.LocalFleetResource;
+import io.quarkus.redis.datasource.RedisDataSource;
+import io.quarkus.redis.datasource.sortedset.SortedSetCommands;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
+import java.util.UUID;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.Test;
+
+/**
+ * region-router reserves a join (admit.lua); when the participant's {@code participant_joined}
+ * is applied, its reservation goes in the same script that adds its real load, and reservations
+ * of others stay.
+ */
+@QuarkusTest
+@QuarkusTestResource(LocalFleetResource.class)
+class ReservationReleaseTest {
+    static final String REGION = "eu-west";
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrap;
+    @Inject
+    RedisDataSource redis;
+
+    @Test
+    void joiningTurnsTheRoutersReservationIntoLoad() {
+        String room = "reserved-" + UUID.randomUUID();
+        String node = "ND_reserved";
+        String roomReservations = RedisKeys.room(REGION, room) + ":reservations";
+        String nodeReservations = RedisKeys.node(REGION, node) + ":reservations";
+        double expires = System.currentTimeMillis() + 600_000;
+        SortedSetCommands<String, String> zsets = redis.sortedSet(String.class);
+        // as admit.lua writes them: the first participant of the history below, and someone who never comes
+        String first = "id-PA_" + room + "_0";
+        zsets.zadd(roomReservations, expires, "rsv_a|" + first + "|P|0|0|" + node);
+        zsets.zadd(nodeReservations, expires, "rsv_a|0|0");
+        zsets.zadd(roomReservations, expires, "rsv_b|never-joins|S|4|6928|" + node);
+        zsets.zadd(nodeReservations, expires, "rsv_b|4|6928");
+
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(props, new StringSerializer(),
+                new StringSerializer())) {
+            for (WebhookEvents.Event e : WebhookEvents.roomReaching(room, RoomShape.meeting(2), 1_790_000_000L)) {
+                ProducerRecord<String, String> record = new ProducerRecord<>(Topics.WEBHOOKS, REGION + "/" + room, e.json());
+                record.headers().add(Topics.HEADER_REGION, REGION.getBytes(StandardCharsets.UTF_8));
+                record.headers().add(Topics.HEADER_EVENT, e.type().getBytes(StandardCharsets.UTF_8));
+                record.headers().add(Topics.HEADER_EVENT_ID, e.id().getBytes(StandardCharsets.UTF_8));
+                producer.send(record);
+            }
+        }
+        await().atMost(Duration.ofSeconds(20)).until(() -> zsets.zcard(roomReservations) == 1);
+        assertEquals(List.of("rsv_b|never-joins|S|4|6928|" + node), zsets.zrange(roomReservations, 0, -1));
+        assertEquals(List.of("rsv_b|4|6928"), zsets.zrange(nodeReservations, 0, -1));
+    }
+}
