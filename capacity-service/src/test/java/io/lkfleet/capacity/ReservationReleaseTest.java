@@ -15,6 +15,7 @@ import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -53,6 +54,9 @@ class ReservationReleaseTest {
         zsets.zadd(nodeReservations, expires, "rsv_a|0|0");
         zsets.zadd(roomReservations, expires, "rsv_b|never-joins|S|4|6928|" + node);
         zsets.zadd(nodeReservations, expires, "rsv_b|4|6928");
+        redis.hash(String.class).hset(RedisKeys.node(REGION, node) + ":reserved", Map.of("subs", "4", "kbps", "6928"));
+        redis.hash(String.class).hset(RedisKeys.room(REGION, room) + ":reserved", Map.of("participants", "2",
+                "publishers", "1"));
 
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
@@ -70,5 +74,9 @@ class ReservationReleaseTest {
         await().atMost(Duration.ofSeconds(20)).until(() -> zsets.zcard(roomReservations) == 1);
         assertEquals(List.of("rsv_b|never-joins|S|4|6928|" + node), zsets.zrange(roomReservations, 0, -1));
         assertEquals(List.of("rsv_b|4|6928"), zsets.zrange(nodeReservations, 0, -1));
+        assertEquals("4", redis.hash(String.class).hget(RedisKeys.node(REGION, node) + ":reserved", "subs"),
+                "the sums follow");
+        assertEquals("1", redis.hash(String.class).hget(RedisKeys.room(REGION, room) + ":reserved", "participants"));
+        assertEquals("0", redis.hash(String.class).hget(RedisKeys.room(REGION, room) + ":reserved", "publishers"));
     }
 }

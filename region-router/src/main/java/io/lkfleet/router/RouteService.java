@@ -5,7 +5,6 @@ import io.lkfleet.common.capacity.CapacityModel;
 import io.lkfleet.common.capacity.NodeLimit;
 import io.lkfleet.common.capacity.RoomCost;
 import io.lkfleet.common.capacity.RoomShape;
-import io.lkfleet.common.contract.RedisKeys;
 import io.lkfleet.common.fleet.FleetConfig;
 import io.lkfleet.router.admission.Admission;
 import io.lkfleet.router.admission.AdmissionResult;
@@ -261,8 +260,7 @@ public class RouteService {
                     || booked && !ScheduledRooms.room(booking).equals(room)) {
                 continue;
             }
-            String subs = redis.hash(String.class).hget(RedisKeys.node(region, node.id()), "subscriptions");
-            NodeLoad load = new NodeLoad(node.id(), subs == null ? 0 : Long.parseLong(subs), limit.maxSubscriptions());
+            NodeLoad load = new NodeLoad(node.id(), admission.load(region, node.id()), limit.maxSubscriptions());
             if (booked) {
                 return List.of(load); // a booked room goes to the node kept for it
             }

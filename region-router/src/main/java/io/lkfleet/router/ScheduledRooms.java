@@ -5,8 +5,8 @@ import io.lkfleet.common.capacity.CapacityModel;
 import io.lkfleet.common.capacity.NodeLimit;
 import io.lkfleet.common.capacity.RoomCost;
 import io.lkfleet.common.capacity.RoomShape;
-import io.lkfleet.common.contract.RedisKeys;
 import io.lkfleet.common.fleet.FleetConfig;
+import io.lkfleet.router.admission.Admission;
 import io.lkfleet.router.admission.RouterKeys;
 import io.lkfleet.router.config.RouterConfig;
 import io.lkfleet.router.livekit.LiveKitRegions;
@@ -31,10 +31,12 @@ public class ScheduledRooms {
     private final RouterConfig config;
     private final CapacityModel model;
     private final LiveKitRegions livekit;
+    private final Admission admission;
     private final HashCommands<String, String, String> hashes;
 
     public ScheduledRooms(FleetConfig fleet, RouterConfig config, CapacityAssumptions assumptions, LiveKitRegions livekit,
-            RedisDataSource redis) {
+            Admission admission, RedisDataSource redis) {
+        this.admission = admission;
         this.fleet = fleet;
         this.config = config;
         this.model = new CapacityModel(assumptions);
@@ -64,7 +66,7 @@ public class ScheduledRooms {
                 .filter(n -> n.available(now, config.nodeStaleAfter().toSeconds()))
                 .filter(n -> bookings.get(n.id()) == null || !activeFor(bookings.get(n.id()))
                         || room(bookings.get(n.id())).equals(room))
-                .min(Comparator.comparingLong(n -> modelSubscriptions(region, n.id())));
+                .min(Comparator.comparingLong(n -> admission.load(region, n.id())));
         NodeStatus node = free.orElseThrow(() -> new Refusal(Status.SERVICE_UNAVAILABLE, "no-capacity",
                 "no free node in region " + region + " to book"));
         hashes.hset(RouterKeys.scheduled(region), node.id(), room + "|" + participants + "|" + until.toEpochMilli());
@@ -84,10 +86,5 @@ public class ScheduledRooms {
 
     static String room(String booking) {
         return booking.substring(0, booking.indexOf('|'));
-    }
-
-    private long modelSubscriptions(String region, String nodeId) {
-        String subs = hashes.hget(RedisKeys.node(region, nodeId), "subscriptions");
-        return subs == null ? 0 : Long.parseLong(subs);
     }
 }

@@ -98,14 +98,21 @@ end
 
 -- region-router reserved this participant's join (admit.lua); once the join is real load (or can
 -- no longer happen), the reservation goes, in this same script, so the node is never counted short.
--- Room reservation member: id|identity|P or S|subs|kbps|node; the node's: id|subs|kbps.
+-- Room reservation member: id|identity|P or S|subs|kbps|node; the node's: id|subs|kbps; the
+-- ':reserved' hashes hold their sums.
 local function releaseReservation()
   local roomReservations = roomKey .. ':reservations'
   for _, member in ipairs(redis.call('ZRANGE', roomReservations, 0, -1)) do
-    local rid, who, subs, kbps, node = string.match(member, '^([^|]*)|([^|]*)|[PS]|(%d+)|(%d+)|(.*)$')
+    local rid, who, role, subs, kbps, node = string.match(member, '^([^|]*)|([^|]*)|([PS])|(%d+)|(%d+)|(.*)$')
     if who == identity then
       redis.call('ZREM', roomReservations, member)
-      redis.call('ZREM', prefix .. 'node:' .. node .. ':reservations', rid .. '|' .. subs .. '|' .. kbps)
+      redis.call('HINCRBY', roomKey .. ':reserved', 'participants', -1)
+      if role == 'P' then redis.call('HINCRBY', roomKey .. ':reserved', 'publishers', -1) end
+      local nodeKey = prefix .. 'node:' .. node
+      if redis.call('ZREM', nodeKey .. ':reservations', rid .. '|' .. subs .. '|' .. kbps) == 1 then
+        redis.call('HINCRBY', nodeKey .. ':reserved', 'subs', 0 - tonumber(subs))
+        redis.call('HINCRBY', nodeKey .. ':reserved', 'kbps', 0 - tonumber(kbps))
+      end
       return
     end
   end

@@ -48,7 +48,9 @@ public class Admission {
             RoomCost roomToGrow) {
         long now = System.currentTimeMillis();
         List<String> keys = List.of(RedisKeys.node(region, nodeId), RouterKeys.nodeReservations(region, nodeId),
-                RedisKeys.room(region, room), RouterKeys.roomReservations(region, room), RouterKeys.pin(region, room));
+                RouterKeys.nodeReserved(region, nodeId), RedisKeys.room(region, room),
+                RouterKeys.roomReservations(region, room), RouterKeys.roomReserved(region, room),
+                RouterKeys.pin(region, room));
         List<String> args = List.of(Long.toString(now), Long.toString(now + reservationTtl.toMillis()), reservationId,
                 identity, publisher ? "P" : "S", Double.toString(model.forwardedVideoKbps()),
                 Integer.toString(model.assumptions().audioKbps()), Integer.toString(model.assumptions().screenShareKbps()),
@@ -74,10 +76,24 @@ public class Admission {
         };
     }
 
+    /**
+     * A node's load in subscriptions right now, model plus live reservations, for ordering nodes;
+     * the admission script re-reads it atomically before deciding.
+     */
+    public long load(String region, String nodeId) {
+        return number(redis.hash(String.class).hget(RedisKeys.node(region, nodeId), "subscriptions"))
+                + number(redis.hash(String.class).hget(RouterKeys.nodeReserved(region, nodeId), "subs"));
+    }
+
+    private static long number(String value) {
+        return value == null ? 0 : Long.parseLong(value);
+    }
+
     /** Gives back a reservation whose join will not happen; true if it was still there. */
     public boolean release(String region, String nodeId, String room, String reservationId) {
         Response removed = release.run(redis, List.of(RouterKeys.nodeReservations(region, nodeId),
-                RouterKeys.roomReservations(region, room)), List.of(reservationId));
+                RouterKeys.nodeReserved(region, nodeId), RouterKeys.roomReservations(region, room),
+                RouterKeys.roomReserved(region, room)), List.of(reservationId));
         return removed.toInteger() > 0;
     }
 

@@ -16,6 +16,16 @@ public final class RouterKeys {
         return RedisKeys.node(region, nodeId) + ":reservations";
     }
 
+    /** hash of the sums over {@link #nodeReservations}: {@code subs}, {@code kbps}. */
+    public static String nodeReserved(String region, String nodeId) {
+        return RedisKeys.node(region, nodeId) + ":reserved";
+    }
+
+    /** hash of the counts over {@link #roomReservations}: {@code participants}, {@code publishers}. */
+    public static String roomReserved(String region, String room) {
+        return RedisKeys.room(region, room) + ":reserved";
+    }
+
     /**
      * zset of live reservations in a room: member {@code id|identity|P or S|subs|kbps|node}, score =
      * expiry (ms). capacity-service removes an entry (and its node twin) when that identity joins.

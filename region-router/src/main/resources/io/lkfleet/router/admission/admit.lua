@@ -3,17 +3,20 @@
 --
 -- KEYS[1] fleet:{r}:node:<node>                 model load (capacity-service): subscriptions, egress_kbps
 -- KEYS[2] fleet:{r}:node:<node>:reservations    zset: member "<id>|<subs>|<kbps>", score = expiry ms
--- KEYS[3] fleet:{r}:room:<room>                 model shape (capacity-service): participants, publishers, screen_tracks
--- KEYS[4] fleet:{r}:room:<room>:reservations    zset: member "<id>|<identity>|<P|S>|<subs>|<kbps>|<node>", score = expiry ms
---         (capacity-service's apply_event.lua releases both entries when the participant joins)
--- KEYS[5] fleet:{r}:pin:<room>                  the node this room is pinned to (router's decision)
+-- KEYS[3] fleet:{r}:node:<node>:reserved        hash: subs, kbps = sums over KEYS[2]
+-- KEYS[4] fleet:{r}:room:<room>                 model shape (capacity-service): participants, publishers, screen_tracks
+-- KEYS[5] fleet:{r}:room:<room>:reservations    zset: member "<id>|<identity>|<P|S>|<subs>|<kbps>|<node>", score = expiry ms
+-- KEYS[6] fleet:{r}:room:<room>:reserved        hash: participants, publishers = counts over KEYS[5]
+-- KEYS[7] fleet:{r}:pin:<room>                  the node this room is pinned to (router's decision)
+-- capacity-service's apply_event.lua removes a participant's entries (and their sums) when it joins.
 -- ARGV: now_ms, expires_ms, reservation_id, identity, role (P publisher / S subscriber),
 --       video_kbps, audio_kbps, screen_kbps, limit_subs, limit_kbps, node_id, pin_ttl_ms,
---       room_to_grow_subs, room_to_grow_kbps: for a new room, what its expected size needs beyond this join
---       (the node must have that much free, though only this join's delta is reserved)
+--       room_to_grow_subs, room_to_grow_kbps: for a new room, what its expected size needs beyond
+--       this join (the node must have that much free, though only this join's delta is reserved)
 --
 -- Returns {status, node_subs_after, node_kbps_after, room_cost_subs_after, room_participants_after}
 -- status: "admitted" | "node-full" | "room-exceeds-node" | "pinned-elsewhere" (then [2] = pinned node)
+-- The sums make the cost of a check independent of how many reservations are live.
 local now, expires = tonumber(ARGV[1]), tonumber(ARGV[2])
 local id, identity, role = ARGV[3], ARGV[4], ARGV[5]
 local video_kbps, audio_kbps, screen_kbps = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
@@ -22,32 +25,35 @@ local node, pin_ttl = ARGV[11], tonumber(ARGV[12])
 local room_to_grow_subs, room_to_grow_kbps = tonumber(ARGV[13]), tonumber(ARGV[14])
 
 -- A room never moves: a pin to another node wins over this attempt.
-local pinned = redis.call('GET', KEYS[5])
+local pinned = redis.call('GET', KEYS[7])
 if pinned and pinned ~= node then
   return {'pinned-elsewhere', pinned}
 end
 
--- Reservations that were never turned into a join expire.
+-- Reservations of joins that never happened expire, and leave the sums.
+for _, member in ipairs(redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now)) do
+  local _, subs, kbps = string.match(member, '^([^|]*)|(%d+)|(%d+)$')
+  redis.call('HINCRBY', KEYS[3], 'subs', 0 - tonumber(subs))
+  redis.call('HINCRBY', KEYS[3], 'kbps', 0 - tonumber(kbps))
+end
 redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
-redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', now)
+for _, member in ipairs(redis.call('ZRANGEBYSCORE', KEYS[5], '-inf', now)) do
+  redis.call('HINCRBY', KEYS[6], 'participants', -1)
+  if string.match(member, '^[^|]*|[^|]*|P|') then redis.call('HINCRBY', KEYS[6], 'publishers', -1) end
+end
+redis.call('ZREMRANGEBYSCORE', KEYS[5], '-inf', now)
 
 local function field(key, name)
   return tonumber(redis.call('HGET', key, name) or '0') or 0
 end
 
 -- Node load = what the model counts + what live reservations promise.
-local node_subs, node_kbps = field(KEYS[1], 'subscriptions'), field(KEYS[1], 'egress_kbps')
-for _, member in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do
-  local _, subs, kbps = string.match(member, '^([^|]*)|(%d+)|(%d+)$')
-  node_subs, node_kbps = node_subs + tonumber(subs), node_kbps + tonumber(kbps)
-end
-
+local node_subs = field(KEYS[1], 'subscriptions') + field(KEYS[3], 'subs')
+local node_kbps = field(KEYS[1], 'egress_kbps') + field(KEYS[3], 'kbps')
 -- Room shape = the model's + reserved joins; publishers send camera + mic.
-local n, p, s = field(KEYS[3], 'participants'), field(KEYS[3], 'publishers'), field(KEYS[3], 'screen_tracks')
-for _, member in ipairs(redis.call('ZRANGE', KEYS[4], 0, -1)) do
-  n = n + 1
-  if string.match(member, '^[^|]*|[^|]*|P|') then p = p + 1 end
-end
+local n = field(KEYS[4], 'participants') + field(KEYS[6], 'participants')
+local p = field(KEYS[4], 'publishers') + field(KEYS[6], 'publishers')
+local s = field(KEYS[4], 'screen_tracks')
 
 -- What this join adds (CapacityModel.deltaOfPublisher / deltaOfSubscriber):
 -- a publisher is received by the n others and receives the p publishers; a subscriber receives p.
@@ -67,8 +73,13 @@ if node_subs + delta_subs + room_to_grow_subs > limit_subs or node_kbps + delta_
 end
 
 redis.call('ZADD', KEYS[2], expires, id .. '|' .. delta_subs .. '|' .. delta_kbps)
-redis.call('ZADD', KEYS[4], expires, id .. '|' .. identity .. '|' .. role .. '|' .. delta_subs .. '|' .. delta_kbps .. '|' .. node)
-redis.call('PEXPIRE', KEYS[2], expires - now + 60000)
-redis.call('PEXPIRE', KEYS[4], expires - now + 60000)
-redis.call('SET', KEYS[5], node, 'PX', pin_ttl)
+redis.call('HINCRBY', KEYS[3], 'subs', delta_subs)
+redis.call('HINCRBY', KEYS[3], 'kbps', delta_kbps)
+redis.call('ZADD', KEYS[5], expires, id .. '|' .. identity .. '|' .. role .. '|' .. delta_subs .. '|' .. delta_kbps .. '|' .. node)
+redis.call('HINCRBY', KEYS[6], 'participants', 1)
+if role == 'P' then redis.call('HINCRBY', KEYS[6], 'publishers', 1) end
+-- Idle keys go once every reservation in them has expired.
+local keep = expires - now + 60000
+for _, key in ipairs({KEYS[2], KEYS[3], KEYS[5], KEYS[6]}) do redis.call('PEXPIRE', key, keep) end
+redis.call('SET', KEYS[7], node, 'PX', pin_ttl)
 return {'admitted', tostring(node_subs + delta_subs), tostring(node_kbps + delta_kbps), tostring(room_subs), tostring(n2)}

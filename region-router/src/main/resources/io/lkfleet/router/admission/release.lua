@@ -1,12 +1,22 @@
 -- Releases one reservation made by admit.lua (the join will not happen, e.g. CreateRoom failed).
--- KEYS[1] fleet:{r}:node:<node>:reservations   KEYS[2] fleet:{r}:room:<room>:reservations
+-- KEYS[1] fleet:{r}:node:<node>:reservations   KEYS[2] fleet:{r}:node:<node>:reserved
+-- KEYS[3] fleet:{r}:room:<room>:reservations   KEYS[4] fleet:{r}:room:<room>:reserved
 -- ARGV[1] reservation id. Returns how many entries were removed (0, or 2).
+local prefix = ARGV[1] .. '|'
 local removed = 0
-for i = 1, 2 do
-  for _, member in ipairs(redis.call('ZRANGE', KEYS[i], 0, -1)) do
-    if string.sub(member, 1, #ARGV[1] + 1) == ARGV[1] .. '|' then
-      removed = removed + redis.call('ZREM', KEYS[i], member)
-    end
+for _, member in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
+  if string.sub(member, 1, #prefix) == prefix then
+    local _, subs, kbps = string.match(member, '^([^|]*)|(%d+)|(%d+)$')
+    redis.call('HINCRBY', KEYS[2], 'subs', 0 - tonumber(subs))
+    redis.call('HINCRBY', KEYS[2], 'kbps', 0 - tonumber(kbps))
+    removed = removed + redis.call('ZREM', KEYS[1], member)
+  end
+end
+for _, member in ipairs(redis.call('ZRANGE', KEYS[3], 0, -1)) do
+  if string.sub(member, 1, #prefix) == prefix then
+    redis.call('HINCRBY', KEYS[4], 'participants', -1)
+    if string.match(member, '^[^|]*|[^|]*|P|') then redis.call('HINCRBY', KEYS[4], 'publishers', -1) end
+    removed = removed + redis.call('ZREM', KEYS[3], member)
   end
 end
 return removed
