@@ -5,6 +5,8 @@ import io.lkfleet.common.capacity.CapacityModel;
 import io.lkfleet.common.capacity.NodeLimit;
 import io.lkfleet.common.capacity.RoomCost;
 import io.lkfleet.common.capacity.RoomShape;
+import io.lkfleet.common.contract.RouteDecision;
+import io.lkfleet.common.contract.RouteRequest;
 import io.lkfleet.common.fleet.FleetConfig;
 import io.lkfleet.router.admission.Admission;
 import io.lkfleet.router.admission.AdmissionResult;

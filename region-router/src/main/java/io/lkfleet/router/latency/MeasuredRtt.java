@@ -1,7 +1,7 @@
 package io.lkfleet.router.latency;
 
+import io.lkfleet.common.contract.RouteRequest;
 import io.lkfleet.common.fleet.FleetConfig;
-import io.lkfleet.router.RouteRequest;
 import java.util.OptionalDouble;
 
 /** The RTT the client itself measured to the region and sent along: the best evidence there is. */

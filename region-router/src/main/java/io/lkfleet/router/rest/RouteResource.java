@@ -1,7 +1,7 @@
 package io.lkfleet.router.rest;
 
-import io.lkfleet.router.RouteDecision;
-import io.lkfleet.router.RouteRequest;
+import io.lkfleet.common.contract.RouteDecision;
+import io.lkfleet.common.contract.RouteRequest;
 import io.lkfleet.router.RouteService;
 import io.micrometer.core.annotation.Timed;
 import jakarta.ws.rs.Consumes;

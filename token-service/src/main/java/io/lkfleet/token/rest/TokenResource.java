@@ -1,12 +1,12 @@
 package io.lkfleet.token.rest;
 
+import io.lkfleet.common.contract.RouteDecision;
+import io.lkfleet.common.contract.RouteRequest;
 import io.lkfleet.common.fleet.FleetConfig;
 import io.lkfleet.token.TokenRequest;
 import io.lkfleet.token.TokenResponse;
 import io.lkfleet.token.config.TokenServiceConfig;
 import io.lkfleet.token.mint.TokenMinter;
-import io.lkfleet.token.route.RouteDecision;
-import io.lkfleet.token.route.RouteRequest;
 import io.lkfleet.token.route.Router;
 import io.lkfleet.token.tenant.Caller;
 import io.lkfleet.token.tenant.Grant;
@@ -15,12 +15,12 @@ import io.lkfleet.token.tenant.TenantRateLimiter;
 import io.lkfleet.token.validation.RequestValidator;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.vertx.core.http.HttpServerRequest;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
-import io.vertx.core.http.HttpServerRequest;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
@@ -88,8 +88,8 @@ public class TokenResource {
         RequestValidator.validate(request, identity, caller.tenant(), fleet.regions().keySet());
         Set<Grant> grants = RequestValidator.grants(request, caller.tenant());
         RouteDecision route = router.route(new RouteRequest(caller.tenant().id(), request.roomName(), identity,
-                role(grants), request.regionRttMs(), clientNetwork, caller.tenant().regions(), caller.tenant().jurisdictions(),
-                request.expectedParticipants()));
+                role(grants), request.regionRttMs(), clientNetwork, null, null, caller.tenant().regions(),
+                caller.tenant().jurisdictions(), request.expectedParticipants(), null));
         FleetConfig.Region region = fleet.regions().get(route.region());
         if (region == null) {
             throw Problem.retryLater("router-unavailable", "routing answered with an unknown region",

@@ -1,5 +1,7 @@
 package io.lkfleet.token.route;
 
+import io.lkfleet.common.contract.RouteDecision;
+import io.lkfleet.common.contract.RouteRequest;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;

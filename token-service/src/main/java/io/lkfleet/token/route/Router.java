@@ -1,5 +1,7 @@
 package io.lkfleet.token.route;
 
+import io.lkfleet.common.contract.RouteDecision;
+import io.lkfleet.common.contract.RouteRequest;
 import io.lkfleet.token.config.TokenServiceConfig;
 import io.lkfleet.token.rest.Problem;
 import jakarta.enterprise.context.ApplicationScoped;

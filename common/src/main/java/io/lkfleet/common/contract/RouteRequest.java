@@ -1,11 +1,12 @@
-package io.lkfleet.router;
+package io.lkfleet.common.contract;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * One join to route ({@code POST /v1/route}), as token-service asks it.
+ * One join to route: the body of region-router's {@code POST /v1/route}, as token-service sends it.
  *
  * @param role {@code publisher} (camera + mic), {@code subscriber} (watch only) or {@code hidden} (costs like a subscriber)
  * @param regionRttMs the client's measured RTT per region
@@ -16,6 +17,7 @@ import java.util.Set;
  * @param expectedParticipants declared size of a new room (big rooms are placed best-fit)
  * @param expectedPublishers of those, how many publish camera + mic (default: all)
  */
+@JsonInclude(JsonInclude.Include.NON_NULL)
 public record RouteRequest(
         @JsonProperty("tenant") String tenant,
         @JsonProperty("room") String room,
