@@ -61,9 +61,11 @@ final class RouterBench {
         long now = System.currentTimeMillis();
         String r = "{bench-ceiling}";
         List<String> command = new ArrayList<>(List.of("redis-benchmark", "-h", host, "-p", port, "-c",
-                Integer.toString(ctx.connections()), "-n", Long.toString(CEILING_REQUESTS), "--csv", "EVALSHA", sha, "5",
-                "fleet:" + r + ":node:ND_bench", "fleet:" + r + ":node:ND_bench:reservations", "fleet:" + r + ":room:dev-bench",
-                "fleet:" + r + ":room:dev-bench:reservations", "fleet:" + r + ":pin:dev-bench",
+                Integer.toString(ctx.connections()), "-n", Long.toString(CEILING_REQUESTS), "--csv", "EVALSHA", sha, "7",
+                "fleet:" + r + ":node:ND_bench", "fleet:" + r + ":node:ND_bench:reservations",
+                "fleet:" + r + ":node:ND_bench:reserved", "fleet:" + r + ":room:dev-bench",
+                "fleet:" + r + ":room:dev-bench:reservations", "fleet:" + r + ":room:dev-bench:reserved",
+                "fleet:" + r + ":pin:dev-bench",
                 Long.toString(now), Long.toString(now + 30_000), "res-bench", "viewer", "S", "1700", "32", "2500",
                 "650", "650000", "ND_bench", "1800000", "0", "0"));
         String out = Procs.run(command, Map.of(), java.time.Duration.ofSeconds(120), ctx.log());

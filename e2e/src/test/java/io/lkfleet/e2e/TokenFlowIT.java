@@ -79,6 +79,24 @@ class TokenFlowIT {
     }
 
     @Test
+    void livekitRefusesAnExpiredToken() throws Exception {
+        // Our tokens live at least 60 s and LiveKit allows a minute of clock skew, so the expired token
+        // is minted here, for a room token-service routed, with the region's key, 5 minutes in the past.
+        String room = "dev-e2e-expired-" + System.nanoTime();
+        JsonNode routed = token(Map.of("room_name", room, "participant_identity", "dave"));
+        FleetLayout.Region region = fleet.layout().regions().get(routed.path("region").asText());
+        io.livekit.server.AccessToken expired = new io.livekit.server.AccessToken(region.apiKey(), region.apiSecret());
+        expired.setIdentity("dave");
+        expired.setNotBefore(new java.util.Date(System.currentTimeMillis() - 900_000));
+        expired.setExpiration(new java.util.Date(System.currentTimeMillis() - 300_000));
+        expired.addGrants(new io.livekit.server.RoomJoin(true), new io.livekit.server.RoomName(room));
+        try (RtcParticipants rtc = RtcParticipants.join(List.of(new RtcParticipants.Spec("expired",
+                routed.path("server_url").asText(), expired.toJwt(), List.of(), true)), Duration.ofSeconds(10))) {
+            assertEquals(1, rtc.failed().size(), "LiveKit refuses an expired token");
+        }
+    }
+
+    @Test
     void livekitsOwnNodeSdkVerifiesTheTokenAndSeesTheGrants() throws Exception {
         String room = "dev-e2e-verify-" + System.nanoTime();
         JsonNode response = token(Map.of("room_name", room, "participant_identity", "carol", "participant_name", "Carol",
