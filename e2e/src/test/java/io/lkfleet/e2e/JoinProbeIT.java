@@ -7,10 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lkfleet.local.FleetLayout;
 import io.lkfleet.local.LocalFleet;
-import io.lkfleet.local.testing.TestFleet;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -27,7 +23,7 @@ class JoinProbeIT {
 
     @BeforeAll
     static void startFleet() {
-        fleet = TestFleet.get(List.of(), LocalFleet.SERVICES);
+        fleet = E2eFleet.fleet();
     }
 
     @Test
@@ -55,12 +51,9 @@ class JoinProbeIT {
             assertTrue(metrics.contains("lkfleet_probe_join_seconds_count{region=\"" + region.name() + "\"} 1"), metrics);
         }
         // The probe's token requests carried measured RTTs: the router now has estimates for its network.
-        String router = fleet.layout().services().get("region-router").url();
-        HttpResponse<String> route = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(router
-                + "/v1/route")).header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(
-                JSON.writeValueAsString(Map.of("tenant", "dev", "room", "dev-learned-" + System.nanoTime(), "identity",
-                        "x", "role", "subscriber", "client_network", "127.0.0.0/24")))).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> route = E2eFleet.post(E2eFleet.url("region-router") + "/v1/route", Map.of("tenant", "dev",
+                "room", "dev-learned-" + System.nanoTime(), "identity", "x", "role", "subscriber", "client_network",
+                "127.0.0.0/24"), Map.of());
         assertEquals(200, route.statusCode(), route.body());
         assertEquals("learned", JSON.readTree(route.body()).path("latency_source").asText());
     }

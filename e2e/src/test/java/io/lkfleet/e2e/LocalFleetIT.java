@@ -11,10 +11,6 @@ import io.lkfleet.local.FleetLayout;
 import io.lkfleet.local.LiveKitNode;
 import io.lkfleet.local.LocalFleet;
 import io.lkfleet.local.testing.RtcParticipants;
-import io.lkfleet.local.testing.TestFleet;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
@@ -27,24 +23,24 @@ import org.junit.jupiter.api.Test;
 
 /** The whole one-machine fleet, started by the same launcher as `deploy/local/fleet up`. */
 class LocalFleetIT {
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static LocalFleet fleet;
 
     @BeforeAll
     static void startFleet() {
-        fleet = TestFleet.get(List.of(), LocalFleet.SERVICES);
+        fleet = E2eFleet.fleet();
     }
 
     @Test
     void everyServiceIsReadyAndServesMetricsAndOpenApi() throws Exception {
         for (String service : LocalFleet.SERVICES) {
             String base = fleet.layout().services().get(service).url();
-            assertEquals(200, get(base + "/q/health/ready").statusCode(), service + " readiness");
-            assertEquals(200, get(base + "/q/health/live").statusCode(), service + " liveness");
-            HttpResponse<String> metrics = get(base + "/q/metrics");
+            assertEquals(200, E2eFleet.get(base + "/q/health/ready").statusCode(), service + " readiness");
+            assertEquals(200, E2eFleet.get(base + "/q/health/live").statusCode(), service + " liveness");
+            HttpResponse<String> metrics = E2eFleet.get(base + "/q/metrics");
             assertEquals(200, metrics.statusCode(), service + " metrics");
             assertTrue(metrics.body().contains("jvm_memory_used_bytes"), service + " exports JVM metrics");
-            assertTrue(get(base + "/q/openapi").body().contains("openapi"), service + " serves its OpenAPI document");
+            assertTrue(E2eFleet.get(base + "/q/openapi").body().contains("openapi"),
+                    service + " serves its OpenAPI document");
         }
     }
 
@@ -90,10 +86,5 @@ class LocalFleetIT {
         token.setTtl(600_000L);
         token.addGrants(new RoomJoin(true), new RoomName(room));
         return token.toJwt();
-    }
-
-    private static HttpResponse<String> get(String url) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
-                HttpResponse.BodyHandlers.ofString());
     }
 }

@@ -8,12 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lkfleet.local.FleetLayout;
 import io.lkfleet.local.LocalFleet;
 import io.lkfleet.local.testing.RtcParticipants;
-import io.lkfleet.local.testing.TestFleet;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
@@ -27,23 +22,20 @@ import org.junit.jupiter.api.Test;
  * then a real WebRTC client connecting to the URL it was given.
  */
 class TokenFlowIT {
-    /** The dev tenant's API key (deploy/local/tenants.yaml stores only its SHA-256). */
-    private static final String DEV_KEY = "dev-tenant-key-change-me";
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static LocalFleet fleet;
 
     @BeforeAll
     static void startFleet() {
-        fleet = TestFleet.get(List.of(), LocalFleet.SERVICES);
+        fleet = E2eFleet.fleet();
     }
 
     @Test
     void tokenFromTokenServiceJoinsTheRoutedNodeAndPublishes() throws Exception {
         String room = "dev-e2e-" + System.nanoTime();
-        JsonNode alice = token(Map.of("room_name", room, "participant_identity", "alice", "participant_name", "Alice",
+        JsonNode alice = E2eFleet.token(Map.of("room_name", room, "participant_identity", "alice", "participant_name", "Alice",
                 "region_rtt_ms", Map.of("eu-west", 90, "eu-central", 15)));
-        JsonNode bob = token(Map.of("room_name", room, "participant_identity", "bob",
+        JsonNode bob = E2eFleet.token(Map.of("room_name", room, "participant_identity", "bob",
                 "region_rtt_ms", Map.of("eu-west", 5, "eu-central", 95), "grants", List.of("subscribe")));
         FleetLayout.Region central = fleet.layout().regions().get("eu-central");
         assertEquals("eu-central", alice.path("region").asText(), "routed by the client's RTT");
@@ -64,7 +56,7 @@ class TokenFlowIT {
     @Test
     void aTokenCannotBeBentToAnotherRoomOrAGrantItLacks() throws Exception {
         String room = "dev-e2e-bent-" + System.nanoTime();
-        JsonNode bob = token(Map.of("room_name", room, "participant_identity", "bob", "grants", List.of("subscribe")));
+        JsonNode bob = E2eFleet.token(Map.of("room_name", room, "participant_identity", "bob", "grants", List.of("subscribe")));
         String forged = rewriteClaims(bob.path("participant_token").asText(),
                 claims -> claims.replace("\"" + room + "\"", "\"dev-other-room\""));
         try (RtcParticipants rtc = RtcParticipants.join(List.of(new RtcParticipants.Spec("forged",
@@ -83,7 +75,7 @@ class TokenFlowIT {
         // Our tokens live at least 60 s and LiveKit allows a minute of clock skew, so the expired token
         // is minted here, for a room token-service routed, with the region's key, 5 minutes in the past.
         String room = "dev-e2e-expired-" + System.nanoTime();
-        JsonNode routed = token(Map.of("room_name", room, "participant_identity", "dave"));
+        JsonNode routed = E2eFleet.token(Map.of("room_name", room, "participant_identity", "dave"));
         FleetLayout.Region region = fleet.layout().regions().get(routed.path("region").asText());
         io.livekit.server.AccessToken expired = new io.livekit.server.AccessToken(region.apiKey(), region.apiSecret());
         expired.setIdentity("dave");
@@ -99,7 +91,7 @@ class TokenFlowIT {
     @Test
     void livekitsOwnNodeSdkVerifiesTheTokenAndSeesTheGrants() throws Exception {
         String room = "dev-e2e-verify-" + System.nanoTime();
-        JsonNode response = token(Map.of("room_name", room, "participant_identity", "carol", "participant_name", "Carol",
+        JsonNode response = E2eFleet.token(Map.of("room_name", room, "participant_identity", "carol", "participant_name", "Carol",
                 "participant_attributes", Map.of("team", "blue"), "grants", List.of("subscribe", "publish-data"),
                 "region_rtt_ms", Map.of("eu-west", 5)));
         FleetLayout.Region region = fleet.layout().regions().get(response.path("region").asText());
@@ -115,16 +107,6 @@ class TokenFlowIT {
         assertTrue(video.path("canPublishData").asBoolean());
         // The Java SDK writes the proto field name; LiveKit reads roomConfig with protojson, which accepts it.
         assertTrue(claims.path("roomConfig").path("max_participants").asInt() > 0, "room config carries what fits");
-    }
-
-    private static JsonNode token(Map<String, Object> body) throws Exception {
-        String url = fleet.layout().services().get("token-service").url() + "/v1/token";
-        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(url))
-                .header("Authorization", "Bearer " + DEV_KEY).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertEquals(201, response.statusCode(), response.body());
-        return JSON.readTree(response.body());
     }
 
     private static String rewriteClaims(String jwt, java.util.function.UnaryOperator<String> change) {

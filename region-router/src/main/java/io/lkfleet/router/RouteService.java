@@ -144,8 +144,13 @@ public class RouteService {
         NodeStatus status = livekit.node(region, node.get()).orElse(null);
         long now = System.currentTimeMillis() / 1000;
         if (status == null || !status.alive(now, config.nodeStaleAfter().toSeconds())) {
-            throw new Refusal(Status.SERVICE_UNAVAILABLE, "pinned-node-gone", "room " + request.room()
-                    + " is pinned to node " + node.get() + ", which is not alive", region, node.get());
+            // Its node died, so the room is lost (LiveKit re-creates it at the next join): place it
+            // again, on a live node of its region, and pin it there.
+            redis.key().del(RouterKeys.pin(region, request.room()));
+            return placeInRegion(request, region, "re-placed").orElseThrow(() -> new Refusal(
+                    Status.SERVICE_UNAVAILABLE, "pinned-node-gone", "room " + request.room() + " lost its node "
+                            + node.get() + " and no other node of region " + region + " can take it now", region,
+                    node.get()));
         }
         return admitOn(request, region, node.get(), false, "pinned")
                 .orElseThrow(() -> new Refusal(Status.CONFLICT, "node-full", "room " + request.room()

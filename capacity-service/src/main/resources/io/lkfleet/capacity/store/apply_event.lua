@@ -96,15 +96,17 @@ local function finish()
   redis.call('SREM', prefix .. 'rooms', room)
 end
 
--- region-router reserved this participant's join (admit.lua); once the join is real load (or can
--- no longer happen), the reservation goes, in this same script, so the node is never counted short.
+-- region-router reserved this participant's join (admit.lua). The reservation goes, in the same
+-- script that adds the load it stood for, once the model counts that load: a watcher's at its
+-- participant_joined; a publisher's once it published camera and mic (until then its own tracks
+-- are not in the model); anyone's when it leaves. Reservations nobody releases expire in admit.lua.
 -- Room reservation member: id|identity|P or S|subs|kbps|node; the node's: id|subs|kbps; the
 -- ':reserved' hashes hold their sums.
-local function releaseReservation()
+local function releaseReservation(roles)
   local roomReservations = roomKey .. ':reservations'
   for _, member in ipairs(redis.call('ZRANGE', roomReservations, 0, -1)) do
     local rid, who, role, subs, kbps, node = string.match(member, '^([^|]*)|([^|]*)|([PS])|(%d+)|(%d+)|(.*)$')
-    if who == identity then
+    if who == identity and string.find(roles, role, 1, true) then
       redis.call('ZREM', roomReservations, member)
       redis.call('HINCRBY', roomKey .. ':reserved', 'participants', -1)
       if role == 'P' then redis.call('HINCRBY', roomKey .. ':reserved', 'publishers', -1) end
@@ -116,6 +118,16 @@ local function releaseReservation()
       return
     end
   end
+end
+
+-- Tracks the participant publishes now (tombstoned ones excluded).
+local function publishedBy(participant)
+  local count = 0
+  local tracks = redis.call('HVALS', tracksKey)
+  for _, owner in ipairs(tracks) do
+    if string.sub(owner, 1, #participant + 1) == participant .. '|' then count = count + 1 end
+  end
+  return count
 end
 
 local function start()
@@ -149,14 +161,15 @@ if etype == 'room_finished' then
   return 'applied'
 elseif etype == 'participant_joined' then
   if redis.call('HGET', partsKey, psid) ~= 'L' then redis.call('HSET', partsKey, psid, 'J') end
-  releaseReservation()
+  releaseReservation('S')
 elseif etype == 'participant_left' or etype == 'participant_connection_aborted' then
   redis.call('HSET', partsKey, psid, 'L')
-  releaseReservation()
+  releaseReservation('PS')
 elseif etype == 'track_published' and kind ~= '' then
   if not redis.call('HGET', tracksKey, tsid) then redis.call('HSET', tracksKey, tsid, psid .. '|' .. kind) end
   -- media from a participant proves it is active even if its participant_joined is still to come
   if not redis.call('HGET', partsKey, psid) then redis.call('HSET', partsKey, psid, 'J') end
+  if publishedBy(psid) >= 2 then releaseReservation('PS') end
 elseif etype == 'track_unpublished' then
   redis.call('HSET', tracksKey, tsid, 'U')
 elseif (etype == 'egress_started' or etype == 'egress_updated') and egressId ~= '' then

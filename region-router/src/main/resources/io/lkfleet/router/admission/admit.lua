@@ -51,9 +51,15 @@ end
 local node_subs = field(KEYS[1], 'subscriptions') + field(KEYS[3], 'subs')
 local node_kbps = field(KEYS[1], 'egress_kbps') + field(KEYS[3], 'kbps')
 -- Room shape = the model's + reserved joins; publishers send camera + mic.
-local n = field(KEYS[4], 'participants') + field(KEYS[6], 'participants')
-local p = field(KEYS[4], 'publishers') + field(KEYS[6], 'publishers')
-local s = field(KEYS[4], 'screen_tracks')
+-- A lost room (its node died) has no one left on it: only the joins reserved since count.
+local lost = redis.call('HGET', KEYS[4], 'lost') == '1'
+local function model(name)
+  if lost then return 0 end
+  return field(KEYS[4], name)
+end
+local n = model('participants') + field(KEYS[6], 'participants')
+local p = model('publishers') + field(KEYS[6], 'publishers')
+local s = model('screen_tracks')
 
 -- What this join adds (CapacityModel.deltaOfPublisher / deltaOfSubscriber):
 -- a publisher is received by the n others and receives the p publishers; a subscriber receives p.

@@ -37,15 +37,23 @@ public class Router {
         }
     }
 
+    /** The router's own reason goes to the client (node-full is not room-exceeds-node). */
     private Problem refusal(Response response) {
-        String detail = detailOf(response);
+        Map<?, ?> problem = problemOf(response);
+        String detail = problem.get("detail") == null ? "refused by region-router" : problem.get("detail").toString();
+        String type = problem.get("type") == null ? "" : problem.get("type").toString();
+        String routerReason = type.startsWith(Problem.TYPE_BASE) ? type.substring(Problem.TYPE_BASE.length()) : null;
         return switch (response.getStatus()) {
-            case 409 -> new Problem(Response.Status.CONFLICT, "room-exceeds-node", detail);
-            case 403 -> new Problem(Response.Status.FORBIDDEN, "forbidden-region", detail);
+            case 409 -> new Problem(Response.Status.CONFLICT, reasonOr(routerReason, "room-exceeds-node"), detail);
+            case 403 -> new Problem(Response.Status.FORBIDDEN, reasonOr(routerReason, "forbidden-region"), detail);
             case 400 -> new Problem(Response.Status.BAD_REQUEST, "invalid-route", detail);
-            case 503 -> Problem.retryLater("no-capacity", detail, retryAfter(response));
+            case 503 -> Problem.retryLater(reasonOr(routerReason, "no-capacity"), detail, retryAfter(response));
             default -> Problem.retryLater("router-unavailable", "routing failed; retry shortly", retryAfterSeconds);
         };
+    }
+
+    private static String reasonOr(String reason, String fallback) {
+        return reason == null || !reason.matches("[a-z-]{1,40}") ? fallback : reason;
     }
 
     private int retryAfter(Response response) {
@@ -56,13 +64,12 @@ public class Router {
         }
     }
 
-    @SuppressWarnings("unchecked")
-    private static String detailOf(Response response) {
+    private static Map<?, ?> problemOf(Response response) {
         try {
-            Object detail = response.readEntity(Map.class).get("detail");
-            return detail == null ? "refused by region-router" : detail.toString();
+            Map<?, ?> problem = response.readEntity(Map.class);
+            return problem == null ? Map.of() : problem;
         } catch (RuntimeException e) {
-            return "refused by region-router";
+            return Map.of();
         }
     }
 }

@@ -26,11 +26,19 @@ public final class TestFleet {
      * it (later calls get the running fleet).
      */
     public static synchronized LocalFleet get(List<String> webhookUrls, List<String> services) {
+        return get(webhookUrls, services, Map.of());
+    }
+
+    /** As {@link #get(List, List)}, with fleet configuration that wins over the fleet file. */
+    public static synchronized LocalFleet get(List<String> webhookUrls, List<String> services,
+            Map<String, String> config) {
         if (fleet == null) {
             LocalFleet.Options options = new LocalFleet.Options();
+            Map<String, String> overrides = new HashMap<>(randomSecrets(options.fleetFile()));
+            overrides.putAll(config);
             options.freePorts()
                     .runDir(Path.of("target", "fleet-" + ProcessHandle.current().pid()))
-                    .overrides(randomSecrets(options.fleetFile()))
+                    .overrides(overrides)
                     .webhookUrls(webhookUrls)
                     .services(services);
             fleet = LocalFleet.start(options);

@@ -1,0 +1,76 @@
+package io.lkfleet.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lkfleet.local.LocalFleet;
+import io.lkfleet.local.testing.TestFleet;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The fleet every end-to-end test shares (all four packaged services), and the calls a client app
+ * makes to it. Its SFU nodes are made small on purpose: a standard node carries 8 subscriptions,
+ * so the admission limit at 35 % headroom is 5, and a 2-person camera+mic call (4 subscriptions)
+ * fills a node: the scenarios fill regions with a handful of real clients.
+ */
+final class E2eFleet {
+    /** The dev tenant's API key (deploy/local/tenants.yaml stores only its SHA-256). */
+    static final String DEV_KEY = "dev-tenant-key-change-me";
+    static final Map<String, String> SMALL_NODES = Map.of("fleet.node-classes.standard.max-subscriptions", "8");
+    static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private E2eFleet() {
+    }
+
+    static LocalFleet fleet() {
+        return TestFleet.get(List.of(), LocalFleet.SERVICES, SMALL_NODES);
+    }
+
+    static String url(String service) {
+        return fleet().layout().services().get(service).url();
+    }
+
+    /** {@code POST /v1/token} as the dev tenant's backend. */
+    static HttpResponse<String> requestToken(Map<String, Object> body) throws IOException, InterruptedException {
+        return post(url("token-service") + "/v1/token", body, Map.of("Authorization", "Bearer " + DEV_KEY));
+    }
+
+    /** A token that must be issued (201). */
+    static JsonNode token(Map<String, Object> body) throws IOException, InterruptedException {
+        HttpResponse<String> response = requestToken(body);
+        assertEquals(201, response.statusCode(), response.body());
+        return JSON.readTree(response.body());
+    }
+
+    static HttpResponse<String> post(String url, Object body, Map<String, String> headers)
+            throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(15))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)));
+        headers.forEach(request::header);
+        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    static HttpResponse<String> get(String url) throws IOException, InterruptedException {
+        return send(HttpRequest.newBuilder(URI.create(url)));
+    }
+
+    static HttpResponse<String> send(HttpRequest.Builder request) throws IOException, InterruptedException {
+        return HTTP.send(request.timeout(Duration.ofSeconds(15)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    static JsonNode getJson(String url) throws IOException, InterruptedException {
+        HttpResponse<String> response = get(url);
+        assertEquals(200, response.statusCode(), url + ": " + response.body());
+        return JSON.readTree(response.body());
+    }
+}
