@@ -12,8 +12,10 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.awaitility.Awaitility;
 
 /**
  * The fleet every end-to-end test shares (all four packaged services), and the calls a client app
@@ -72,5 +74,27 @@ final class E2eFleet {
         HttpResponse<String> response = get(url);
         assertEquals(200, response.statusCode(), url + ": " + response.body());
         return JSON.readTree(response.body());
+    }
+
+    /** The model's view of every node that is not gone, from capacity-service. */
+    static List<JsonNode> nodes() throws IOException, InterruptedException {
+        List<JsonNode> all = new ArrayList<>();
+        for (String region : fleet().layout().regions().keySet()) {
+            getJson(url("capacity-service") + "/v1/regions/" + region + "/nodes").forEach(n -> {
+                if (!"GONE".equals(n.path("state").asText())) {
+                    all.add(n);
+                }
+            });
+        }
+        return all;
+    }
+
+    /**
+     * Waits until the rooms of earlier tests have emptied and the model has seen them leave: on these
+     * small nodes one leftover call would fill a node.
+     */
+    static void awaitIdle() {
+        Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+                .until(() -> nodes().stream().allMatch(n -> n.path("subscriptions").asLong() == 0));
     }
 }

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The synthetic join probe (tools/rtc-client/probe.mjs) against the whole fleet. */
@@ -24,6 +25,11 @@ class JoinProbeIT {
     @BeforeAll
     static void startFleet() {
         fleet = E2eFleet.fleet();
+    }
+
+    @BeforeEach
+    void startIdle() {
+        E2eFleet.awaitIdle();
     }
 
     @Test

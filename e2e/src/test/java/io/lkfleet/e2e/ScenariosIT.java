@@ -17,6 +17,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -36,11 +37,15 @@ class ScenariosIT {
         fleet = E2eFleet.fleet();
     }
 
-    /** Earlier tests' rooms have emptied and their reservations have gone: every node is idle. */
+    /** Every scenario starts, and the class ends, with an idle fleet (see {@link E2eFleet#awaitIdle()}). */
     @BeforeEach
-    void fleetIsIdle() {
-        Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
-                .until(() -> nodes().stream().allMatch(n -> n.path("subscriptions").asLong() == 0));
+    void startIdle() throws Exception {
+        E2eFleet.awaitIdle();
+    }
+
+    @AfterAll
+    static void leaveIdle() throws Exception {
+        E2eFleet.awaitIdle();
     }
 
     @Test
@@ -172,30 +177,18 @@ class ScenariosIT {
     private static void modelMatchesLiveKit(int calls) throws Exception {
         try {
             Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(500)).until(() -> {
-                List<JsonNode> nodes = nodes();
+                List<JsonNode> nodes = E2eFleet.nodes();
                 long model = nodes.stream().mapToLong(n -> n.path("subscriptions").asLong()).sum();
                 return model == 4L * calls && nodes.stream().allMatch(n -> n.path("subscriptions").asLong()
                         == n.path("measured").path("numTracksOut").asLong());
             });
         } finally {
             System.out.printf("%-18s %-11s %14s %20s%n", "node", "region", "model tracks", "LiveKit tracks_out");
-            for (JsonNode n : nodes()) {
+            for (JsonNode n : E2eFleet.nodes()) {
                 System.out.printf("%-18s %-11s %14d %20d%n", n.path("id").asText(), n.path("region").asText(),
                         n.path("subscriptions").asLong(), n.path("measured").path("numTracksOut").asLong());
             }
         }
     }
 
-    private static List<JsonNode> nodes() throws Exception {
-        List<JsonNode> all = new ArrayList<>();
-        for (String region : fleet.layout().regions().keySet()) {
-            E2eFleet.getJson(E2eFleet.url("capacity-service") + "/v1/regions/" + region + "/nodes")
-                    .forEach(n -> {
-                        if (!"GONE".equals(n.path("state").asText())) {
-                            all.add(n);
-                        }
-                    });
-        }
-        return all;
-    }
 }

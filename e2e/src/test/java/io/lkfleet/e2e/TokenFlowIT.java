@@ -15,6 +15,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -28,6 +29,11 @@ class TokenFlowIT {
     @BeforeAll
     static void startFleet() {
         fleet = E2eFleet.fleet();
+    }
+
+    @BeforeEach
+    void startIdle() {
+        E2eFleet.awaitIdle();
     }
 
     @Test

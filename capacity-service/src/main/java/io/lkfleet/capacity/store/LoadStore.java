@@ -29,8 +29,10 @@ public class LoadStore {
     public static final String APPLIED = "applied";
     public static final String DUPLICATE = "duplicate";
 
-    private static final LuaScript APPLY_EVENT = LuaScript.load(LoadStore.class, "apply_event.lua");
-    private static final LuaScript ASSIGN_ROOM = LuaScript.load(LoadStore.class, "assign_room.lua");
+    private static final LuaScript APPLY_EVENT = LuaScript.load(LoadStore.class, "apply_event.lua",
+            "room_assignment.lua");
+    private static final LuaScript ASSIGN_ROOM = LuaScript.load(LoadStore.class, "assign_room.lua",
+            "room_assignment.lua");
     private static final LuaScript SYNC_NODE = LuaScript.load(LoadStore.class, "sync_node.lua");
     private static final Duration WRITE_TIMEOUT = Duration.ofSeconds(5);
 

@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 
@@ -31,15 +32,26 @@ public final class LuaScript {
     }
 
     /** Reads {@code resource} from the package of {@code owner}. */
-    public static LuaScript load(Class<?> owner, String resource) {
-        try (InputStream in = owner.getResourceAsStream(resource)) {
-            if (in == null) {
-                throw new IllegalStateException("Lua script " + resource + " missing next to " + owner.getName());
+    /** Loads {@code resource}, preceded by the shared {@code libraries} it calls (all next to {@code owner}). */
+    public static LuaScript load(Class<?> owner, String resource, String... libraries) {
+        StringBuilder source = new StringBuilder();
+        for (String part : concat(libraries, resource)) {
+            try (InputStream in = owner.getResourceAsStream(part)) {
+                if (in == null) {
+                    throw new IllegalStateException("Lua script " + part + " missing next to " + owner.getName());
+                }
+                source.append(new String(in.readAllBytes(), StandardCharsets.UTF_8)).append('\n');
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read Lua script " + part, e);
             }
-            return new LuaScript(resource, new String(in.readAllBytes(), StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read Lua script " + resource, e);
         }
+        return new LuaScript(resource, source.toString());
+    }
+
+    private static String[] concat(String[] first, String last) {
+        String[] all = Arrays.copyOf(first, first.length + 1);
+        all[first.length] = last;
+        return all;
     }
 
     public String name() {

@@ -107,6 +107,10 @@ local function releaseReservation(roles)
   for _, member in ipairs(redis.call('ZRANGE', roomReservations, 0, -1)) do
     local rid, who, role, subs, kbps, node = string.match(member, '^([^|]*)|([^|]*)|([PS])|(%d+)|(%d+)|(.*)$')
     if who == identity and string.find(roles, role, 1, true) then
+      -- The room is on the node the router created it on; the poller may not have seen it yet,
+      -- and the load must be on a node before the reservation that stood for it goes.
+      local placed = redis.call('HMGET', roomKey, 'node', 'lost')
+      if not placed[1] or placed[1] == '' or placed[2] == '1' then assignRoom(prefix, roomKey, room, node) end
       redis.call('ZREM', roomReservations, member)
       redis.call('HINCRBY', roomKey .. ':reserved', 'participants', -1)
       if role == 'P' then redis.call('HINCRBY', roomKey .. ':reserved', 'publishers', -1) end
