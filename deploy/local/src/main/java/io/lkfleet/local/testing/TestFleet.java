@@ -37,7 +37,10 @@ public final class TestFleet {
             Map<String, String> overrides = new HashMap<>(randomSecrets(options.fleetFile()));
             overrides.putAll(config);
             options.freePorts()
-                    .runDir(Path.of("target", "fleet-" + ProcessHandle.current().pid()))
+                    // unique per instance: a Quarkus test profile reloads this class in a new class
+                    // loader, whose fleet must not take the first one's run directory (and kill it)
+                    .runDir(Path.of("target", "fleet-" + ProcessHandle.current().pid() + "-"
+                            + Integer.toHexString(System.identityHashCode(TestFleet.class))))
                     .overrides(overrides)
                     .webhookUrls(webhookUrls)
                     .services(services);
