@@ -5,17 +5,25 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.lkfleet.common.contract.Topics;
 import io.lkfleet.local.LiveKitNode;
 import io.lkfleet.local.LocalFleet;
 import io.lkfleet.local.testing.RtcParticipants;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -146,6 +154,64 @@ class ScenariosIT {
         HttpResponse<String> response = on ? E2eFleet.post(url, Map.of(), Map.of())
                 : E2eFleet.send(HttpRequest.newBuilder(URI.create(url)).DELETE());
         assertEquals(200, response.statusCode(), response.body());
+    }
+
+    @Test
+    void kafkaRestartMidRunLosesNoWebhookAndTheModelConvergesToLiveKit() throws Exception {
+        String first = "dev-outage-a-" + System.nanoTime();
+        String second = "dev-outage-b-" + System.nanoTime();
+        RtcParticipants before = call(E2eFleet.token(Map.of("room_name", first, "participant_identity", "alice")),
+                E2eFleet.token(Map.of("room_name", first, "participant_identity", "bob")));
+        modelMatchesLiveKit(1);
+        fleet.kafka().stop();
+        RtcParticipants during;
+        try {
+            // while the broker is down: one call ends, another starts; webhook-ingest holds the events
+            before.close();
+            during = call(E2eFleet.token(Map.of("room_name", second, "participant_identity", "dave")),
+                    E2eFleet.token(Map.of("room_name", second, "participant_identity", "erin")));
+        } finally {
+            fleet.kafka().start();
+        }
+        try (RtcParticipants live = during) {
+            long kafkaBack = System.nanoTime();
+            modelMatchesLiveKit(1);
+            System.out.printf("model converged %.1f s after Kafka came back%n", (System.nanoTime() - kafkaBack) / 1e9);
+        }
+        assertEquals(Map.of("alice", 1L, "bob", 1L, "dave", 1L, "erin", 1L), joinedOnce(first, second),
+                "every participant_joined landed in Kafka exactly once, the outage's included");
+    }
+
+    /** participant_joined events of the two rooms in the topic, counted per identity and de-duplicated by id. */
+    private static Map<String, Long> joinedOnce(String... rooms) {
+        Properties props = new Properties();
+        props.put("bootstrap.servers", fleet.layout().kafkaBootstrap());
+        props.put("group.id", "scenario-audit-" + System.nanoTime());
+        props.put("auto.offset.reset", "earliest");
+        Map<String, String> identityById = new HashMap<>();
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
+                new StringDeserializer())) {
+            consumer.subscribe(List.of(Topics.WEBHOOKS));
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (System.nanoTime() < deadline && identityById.size() < 4) {
+                for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(500))) {
+                    JsonNode event = readJson(record.value());
+                    if ("participant_joined".equals(event.path("event").asText())
+                            && List.of(rooms).contains(event.path("room").path("name").asText())) {
+                        identityById.put(event.path("id").asText(), event.path("participant").path("identity").asText());
+                    }
+                }
+            }
+        }
+        return identityById.values().stream().collect(Collectors.groupingBy(i -> i, Collectors.counting()));
+    }
+
+    private static JsonNode readJson(String json) {
+        try {
+            return E2eFleet.JSON.readTree(json);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** The node LiveKit placed this token's room on (region-router created it there). */

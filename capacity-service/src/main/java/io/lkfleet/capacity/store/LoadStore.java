@@ -90,7 +90,8 @@ public class LoadStore {
         long deleted = 0;
         KeyScanCursor<String> cursor = keys.scan(new KeyScanArgs().match(RedisKeys.regionPattern(region)).count(1000));
         while (cursor.hasNext()) {
-            List<String> batch = List.copyOf(cursor.next());
+            // region-router's reservations, pins, drains and bookings share the slot but are not the view
+            List<String> batch = cursor.next().stream().filter(key -> !RedisKeys.ownedByRouter(key)).toList();
             if (!batch.isEmpty()) {
                 deleted += keys.del(batch.toArray(String[]::new));
             }

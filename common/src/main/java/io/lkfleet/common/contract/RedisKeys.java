@@ -97,6 +97,26 @@ public final class RedisKeys {
         return region(region) + "totals";
     }
 
+    /** Suffix of region-router's reservation zsets beside a node or room key. */
+    public static final String RESERVATIONS = ":reservations";
+
+    /** Suffix of the sums region-router keeps over those zsets. */
+    public static final String RESERVED = ":reserved";
+
+    /** Region-router's own keys under a region prefix: room pins, drained nodes, booked nodes. */
+    public static final String PIN = "pin:";
+    public static final String DRAINING = "draining";
+    public static final String SCHEDULED = "scheduled";
+
+    /**
+     * True for keys region-router owns in a region's slot (reservations, pins, drains, bookings): its
+     * decisions, not part of the materialised view, so a rebuild of the view must leave them alone.
+     */
+    public static boolean ownedByRouter(String key) {
+        return key.endsWith(RESERVATIONS) || key.endsWith(RESERVED) || key.contains("}:" + PIN)
+                || key.endsWith("}:" + DRAINING) || key.endsWith("}:" + SCHEDULED);
+    }
+
     /** {@code fleet:{region}:applied}: ids of applied webhook events (idempotency). */
     public static String appliedEvents(String region) {
         return region(region) + "applied";

@@ -115,7 +115,9 @@ public final class KafkaBroker {
     private void format() {
         String clusterId = base64Uuid();
         ManagedProcess format = ManagedProcess.start("kafka-format", List.of(javaBin(), "-cp", libDir + "/*",
-                "kafka.tools.StorageTool", "format", "-t", clusterId, "-c", properties.toString(), "--standalone"),
+                "kafka.tools.StorageTool", "format",
+                // "=" form: a random id may start with "-", which would otherwise read as an option
+                "--cluster-id=" + clusterId, "--config", properties.toString(), "--standalone"),
                 runDir, Map.of());
         Await.until("Kafka storage format (" + clusterId + ")", Duration.ofSeconds(60), () -> !format.isAlive());
         if (!Files.exists(dataDir.resolve("meta.properties"))) {

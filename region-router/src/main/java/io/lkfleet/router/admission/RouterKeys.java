@@ -13,17 +13,17 @@ public final class RouterKeys {
 
     /** zset of live reservations on a node: member {@code id|subs|kbps}, score = expiry (ms). */
     public static String nodeReservations(String region, String nodeId) {
-        return RedisKeys.node(region, nodeId) + ":reservations";
+        return RedisKeys.node(region, nodeId) + RedisKeys.RESERVATIONS;
     }
 
     /** hash of the sums over {@link #nodeReservations}: {@code subs}, {@code kbps}. */
     public static String nodeReserved(String region, String nodeId) {
-        return RedisKeys.node(region, nodeId) + ":reserved";
+        return RedisKeys.node(region, nodeId) + RedisKeys.RESERVED;
     }
 
     /** hash of the counts over {@link #roomReservations}: {@code participants}, {@code publishers}. */
     public static String roomReserved(String region, String room) {
-        return RedisKeys.room(region, room) + ":reserved";
+        return RedisKeys.room(region, room) + RedisKeys.RESERVED;
     }
 
     /**
@@ -31,17 +31,17 @@ public final class RouterKeys {
      * expiry (ms). capacity-service removes an entry (and its node twin) when that identity joins.
      */
     public static String roomReservations(String region, String room) {
-        return RedisKeys.room(region, room) + ":reservations";
+        return RedisKeys.room(region, room) + RedisKeys.RESERVATIONS;
     }
 
     /** The node the router pinned {@code room} to. */
     public static String pin(String region, String room) {
-        return RedisKeys.region(region) + "pin:" + room;
+        return RedisKeys.region(region) + RedisKeys.PIN + room;
     }
 
     /** Set of node ids an operator is draining: no new rooms, existing rooms stay. */
     public static String draining(String region) {
-        return RedisKeys.region(region) + "draining";
+        return RedisKeys.region(region) + RedisKeys.DRAINING;
     }
 
     /**
@@ -54,6 +54,6 @@ public final class RouterKeys {
 
     /** Hash of scheduled big rooms of a region: node id → {@code room|participants|until epoch ms}. */
     public static String scheduled(String region) {
-        return RedisKeys.region(region) + "scheduled";
+        return RedisKeys.region(region) + RedisKeys.SCHEDULED;
     }
 }
