@@ -13,24 +13,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The synthetic join probe (tools/rtc-client/probe.mjs) against the whole fleet. */
-class JoinProbeIT {
+class JoinProbeIT extends FleetTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static LocalFleet fleet;
-
-    @BeforeAll
-    static void startFleet() {
-        fleet = E2eFleet.fleet();
-    }
-
-    @BeforeEach
-    void startIdle() {
-        E2eFleet.awaitIdle();
-    }
 
     @Test
     void probeJoinsEveryRegionExportsTheJoinHistogramAndTeachesTheRouter() throws Exception {

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.lkfleet.common.contract.Topics;
 import io.lkfleet.local.LiveKitNode;
-import io.lkfleet.local.LocalFleet;
 import io.lkfleet.local.testing.RtcParticipants;
 import java.io.IOException;
 import java.net.URI;
@@ -25,9 +24,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -36,25 +32,8 @@ import org.junit.jupiter.api.Test;
  * model the router admits against. Nodes are small (see {@link E2eFleet}): one 2-person camera+mic
  * call fills one. Every scenario prints the model's forwarded tracks beside LiveKit's num_tracks_out.
  */
-class ScenariosIT {
+class ScenariosIT extends FleetTest {
     private static final Map<String, Integer> NEAR_CENTRAL = Map.of("eu-west", 80, "eu-central", 10);
-    private static LocalFleet fleet;
-
-    @BeforeAll
-    static void startFleet() {
-        fleet = E2eFleet.fleet();
-    }
-
-    /** Every scenario starts, and the class ends, with an idle fleet (see {@link E2eFleet#awaitIdle()}). */
-    @BeforeEach
-    void startIdle() throws Exception {
-        E2eFleet.awaitIdle();
-    }
-
-    @AfterAll
-    static void leaveIdle() throws Exception {
-        E2eFleet.awaitIdle();
-    }
 
     @Test
     void smallRoomsFillRegionsInRttOrderThenSpillOverThenAreRefused() throws Exception {

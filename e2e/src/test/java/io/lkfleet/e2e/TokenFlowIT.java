@@ -14,27 +14,14 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * A join as a client app makes it: token from token-service (routed and admitted by region-router),
  * then a real WebRTC client connecting to the URL it was given.
  */
-class TokenFlowIT {
+class TokenFlowIT extends FleetTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static LocalFleet fleet;
-
-    @BeforeAll
-    static void startFleet() {
-        fleet = E2eFleet.fleet();
-    }
-
-    @BeforeEach
-    void startIdle() {
-        E2eFleet.awaitIdle();
-    }
 
     @Test
     void tokenFromTokenServiceJoinsTheRoutedNodeAndPublishes() throws Exception {
