@@ -1,6 +1,5 @@
 package io.lkfleet.router;
 
-import io.lkfleet.common.capacity.CapacityAssumptions;
 import io.lkfleet.common.capacity.CapacityModel;
 import io.lkfleet.common.capacity.NodeLimit;
 import io.lkfleet.common.capacity.RoomCost;
@@ -57,11 +56,11 @@ public class RouteService {
     private final LearnedRtt learned;
     private final RegionRanking ranking;
 
-    public RouteService(FleetConfig fleet, RouterConfig config, CapacityAssumptions assumptions, Admission admission,
+    public RouteService(FleetConfig fleet, RouterConfig config, CapacityModel model, Admission admission,
             LiveKitRegions livekit, Placements placements, DecisionPublisher decisions, RedisDataSource redis) {
         this.fleet = fleet;
         this.config = config;
-        this.model = new CapacityModel(assumptions);
+        this.model = model;
         this.admission = admission;
         this.livekit = livekit;
         this.placements = placements;
@@ -161,8 +160,7 @@ public class RouteService {
     private RouteDecision routeNewRoom(RouteRequest request, List<String> allowed) {
         RoomCost expected = model.cost(expectedShape(request));
         boolean fitsSomeClass = allowed.stream().map(this::limitOf)
-                .anyMatch(limit -> expected.subscriptions() <= limit.maxSubscriptions()
-                        && expected.egressKbps() <= limit.maxEgressKbps());
+                .anyMatch(limit -> limit.fits(expected));
         if (!fitsSomeClass) {
             throw new Refusal(Status.CONFLICT, "room-exceeds-node", "a room of " + request.expectedParticipants()
                     + " participants needs " + expected.subscriptions() + " subscriptions and "
@@ -305,8 +303,7 @@ public class RouteService {
     }
 
     private NodeLimit limitOf(String region) {
-        FleetConfig.NodeClass nodeClass = fleet.nodeClasses().get(fleet.regions().get(region).nodeClass());
-        return model.limit(nodeClass.maxSubscriptions(), nodeClass.egressMbps());
+        return model.limitIn(fleet, region);
     }
 
     /** The declared shape of a new room; undeclared rooms are expected to reach {@code router.default-room-participants}. */
@@ -326,7 +323,7 @@ public class RouteService {
             int mid = (low + high + 1) / 2;
             int publishers = request.expectedPublishers() == null ? mid : Math.min(request.expectedPublishers(), mid);
             RoomCost cost = model.cost(new RoomShape(mid, publishers, 0));
-            if (cost.subscriptions() <= limit.maxSubscriptions() && cost.egressKbps() <= limit.maxEgressKbps()) {
+            if (limit.fits(cost)) {
                 low = mid;
             } else {
                 high = mid - 1;

@@ -1,6 +1,5 @@
 package io.lkfleet.router;
 
-import io.lkfleet.common.capacity.CapacityAssumptions;
 import io.lkfleet.common.capacity.CapacityModel;
 import io.lkfleet.common.capacity.NodeLimit;
 import io.lkfleet.common.capacity.RoomCost;
@@ -34,12 +33,12 @@ public class ScheduledRooms {
     private final Admission admission;
     private final HashCommands<String, String, String> hashes;
 
-    public ScheduledRooms(FleetConfig fleet, RouterConfig config, CapacityAssumptions assumptions, LiveKitRegions livekit,
+    public ScheduledRooms(FleetConfig fleet, RouterConfig config, CapacityModel model, LiveKitRegions livekit,
             Admission admission, RedisDataSource redis) {
         this.admission = admission;
         this.fleet = fleet;
         this.config = config;
-        this.model = new CapacityModel(assumptions);
+        this.model = model;
         this.livekit = livekit;
         this.hashes = redis.hash(String.class);
     }
@@ -53,10 +52,9 @@ public class ScheduledRooms {
         if (!fleet.regions().containsKey(region)) {
             throw new Refusal(Status.NOT_FOUND, "unknown-region", "no region " + region);
         }
-        FleetConfig.NodeClass nodeClass = fleet.nodeClasses().get(fleet.regions().get(region).nodeClass());
-        NodeLimit limit = model.limit(nodeClass.maxSubscriptions(), nodeClass.egressMbps());
+        NodeLimit limit = model.limitIn(fleet, region);
         RoomCost cost = model.cost(new RoomShape(participants, Math.min(publishers, participants), 0));
-        if (cost.subscriptions() > limit.maxSubscriptions() || cost.egressKbps() > limit.maxEgressKbps()) {
+        if (!limit.fits(cost)) {
             throw new Refusal(Status.CONFLICT, "room-exceeds-node", "a room of " + participants
                     + " would not fit on one node of region " + region);
         }

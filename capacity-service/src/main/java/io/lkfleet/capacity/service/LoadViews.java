@@ -4,7 +4,6 @@ import io.lkfleet.capacity.GuardReport;
 import io.lkfleet.capacity.NodeView;
 import io.lkfleet.capacity.RegionView;
 import io.lkfleet.capacity.RoomView;
-import io.lkfleet.capacity.config.ModelProducer;
 import io.lkfleet.capacity.store.LoadStore;
 import io.lkfleet.common.capacity.CapacityModel;
 import io.lkfleet.common.capacity.NodeLimit;
@@ -64,7 +63,7 @@ public class LoadViews {
         if (h.isEmpty()) {
             return Optional.empty();
         }
-        NodeLimit limit = ModelProducer.limitOf(fleet, model, region);
+        NodeLimit limit = model.limitIn(fleet, region);
         long subscriptions = number(h, "subscriptions");
         long egress = number(h, "egress_kbps");
         NodeView.Measured measured = new NodeView.Measured(number(h, "m_num_rooms"), number(h, "m_num_clients"),

@@ -1,5 +1,7 @@
 package io.lkfleet.common.capacity;
 
+import io.lkfleet.common.fleet.FleetConfig;
+
 /**
  * Prices room shapes in subscriptions and bandwidth under one set of {@link CapacityAssumptions}.
  * Pure arithmetic, no I/O: the router's admission and capacity-service's Lua script both follow it
@@ -52,6 +54,12 @@ public final class CapacityModel {
     /** The admission limit of a node with this measured capacity under the configured headroom. */
     public NodeLimit limit(int maxSubscriptions, int egressMbps) {
         return NodeLimit.of(maxSubscriptions, egressMbps, assumptions.headroom());
+    }
+
+    /** The admission limit of one node of {@code region}, from its node class (zero if the class is unknown). */
+    public NodeLimit limitIn(FleetConfig fleet, String region) {
+        FleetConfig.NodeClass nodeClass = fleet.nodeClasses().get(fleet.regions().get(region).nodeClass());
+        return nodeClass == null ? new NodeLimit(0, 0) : limit(nodeClass.maxSubscriptions(), nodeClass.egressMbps());
     }
 
     /** Expected bitrate of one forwarded camera track under the configured mix, kbit/s. */

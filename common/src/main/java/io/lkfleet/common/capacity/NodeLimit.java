@@ -17,6 +17,11 @@ public record NodeLimit(long maxSubscriptions, long maxEgressKbps) {
                 (long) Math.floor(egressMbps * 1000L * usable + 1e-9));
     }
 
+    /** True when a whole room of this cost fits on one otherwise empty node: else no node of this size can hold it. */
+    public boolean fits(RoomCost room) {
+        return admits(0, 0, room);
+    }
+
     /** True when a node carrying {@code subscriptions}/{@code egressKbps} can take {@code delta} as well. */
     public boolean admits(long subscriptions, long egressKbps, RoomCost delta) {
         return subscriptions + delta.subscriptions() <= maxSubscriptions
