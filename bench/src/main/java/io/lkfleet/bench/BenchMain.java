@@ -9,10 +9,13 @@ import java.time.LocalDate;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Runs every benchmark on a fresh local fleet and writes bench/results/<date>.{md,json}, then the
- * README's Results section from it. {@code readme <results.md>} only regenerates the section.
+ * README's Results section from it. {@code readme <results.md>} only regenerates the section. Naming
+ * phases ({@code token webhook capacity router startup}) runs only those and writes their results to
+ * bench/target/run/partial instead, leaving the dated file and README alone.
  */
 public final class BenchMain {
     private BenchMain() {
@@ -23,7 +26,10 @@ public final class BenchMain {
     }
 
     /** A benchmark that fails is reported as failed in the results; the others still run. */
-    private static void phase(Results results, String name, Phase phase) {
+    private static void phase(Results results, Set<String> only, String key, String name, Phase phase) {
+        if (!only.isEmpty() && !only.contains(key)) {
+            return;
+        }
         System.out.println("bench: " + name);
         try {
             results.add(phase.run());
@@ -40,6 +46,7 @@ public final class BenchMain {
             Results.updateReadme(root.resolve("README.md"), Path.of(args[1]).toAbsolutePath(), root);
             return;
         }
+        Set<String> only = Set.of(args);
         String date = LocalDate.now().toString();
         Path work = root.resolve("bench/target/run");
         Files.createDirectories(work);
@@ -72,13 +79,19 @@ public final class BenchMain {
         try (LocalFleet fleet = LocalFleet.start(options)) {
             BenchContext ctx = new BenchContext(fleet, root, work, log, new Wrk(root.resolve("bench/wrk-post.lua"), log),
                     warmUp, measure, 50);
-            phase(results, "token-service vs Node", () -> new TokenBench(ctx).run());
-            phase(results, "webhook-ingest vs ProducerPerformance", () -> new WebhookBench(ctx, new KafkaTools(ctx)).run());
-            phase(results, "capacity-service", () -> new CapacityBench(ctx).run());
-            phase(results, "region-router vs redis-benchmark", () -> new RouterBench(ctx).run());
-            phase(results, "start-up and RSS", () -> new StartupBench(ctx).run());
+            phase(results, only, "token", "token-service vs Node", () -> new TokenBench(ctx).run());
+            phase(results, only, "webhook", "webhook-ingest vs ProducerPerformance", () -> new WebhookBench(ctx, new KafkaTools(ctx)).run());
+            phase(results, only, "capacity", "capacity-service", () -> new CapacityBench(ctx).run());
+            phase(results, only, "router", "region-router vs redis-benchmark", () -> new RouterBench(ctx).run());
+            phase(results, only, "startup", "start-up and RSS", () -> new StartupBench(ctx).run());
         }
         environment.put("bench_wall_clock_s", Math.round((System.nanoTime() - started) / 1e9));
+        if (!only.isEmpty()) {
+            Path md = results.write(work.resolve("partial"));
+            System.out.println("bench: wrote " + md + " (phases " + only + " only; README untouched)");
+            System.out.println(Files.readString(md));
+            return;
+        }
         Path md = results.write(root.resolve("bench/results"));
         Results.updateReadme(root.resolve("README.md"), md, root);
         System.out.println("bench: wrote " + md + " and README.md's Results section");
