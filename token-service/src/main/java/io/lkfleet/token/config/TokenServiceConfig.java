@@ -27,4 +27,21 @@ public interface TokenServiceConfig {
     /** Seconds a client is told to wait (Retry-After) when no region has capacity or the router is down. */
     @WithDefault("2")
     int retryAfterSeconds();
+
+    /** Signing keys of tenants' identity providers ({@code user-jwt-jwks-url}). */
+    Jwks jwks();
+
+    interface Jwks {
+        /** A key set older than this is fetched again before use. */
+        @WithDefault("10m")
+        Duration maxAge();
+
+        /** A token signed with an unknown key triggers a fetch at most this often per key set. */
+        @WithDefault("30s")
+        Duration minRefetchInterval();
+
+        /** Bound on one fetch; the request waits at most this long for it. */
+        @WithDefault("2s")
+        Duration fetchTimeout();
+    }
 }

@@ -18,11 +18,11 @@ import java.util.Set;
  * @param maxTtl longest token lifetime
  * @param ratePerSecond sustained token requests per second (bursts up to twice that)
  * @param apiKeys SHA-256 hashes of its API keys, each valid until its optional end (rotation overlap)
- * @param userJwtSecret HS256 secret of its user JWTs, if it issues any
+ * @param userJwt how its user JWTs are verified, if its users may call directly
  */
 public record Tenant(String id, String namespace, Set<String> regions, Set<String> jurisdictions, Set<Grant> grants,
         Set<Grant> defaultGrants, Duration maxTtl, int ratePerSecond, List<ApiKey> apiKeys,
-        Optional<String> userJwtSecret) {
+        Optional<UserJwtPolicy> userJwt) {
 
     /** One API key, stored as the hex SHA-256 of the key, never the key itself. */
     public record ApiKey(byte[] sha256, Optional<Instant> notAfter) {

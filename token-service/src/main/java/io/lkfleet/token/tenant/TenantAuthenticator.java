@@ -6,29 +6,36 @@ import com.auth0.jwt.exceptions.JWTDecodeException;
 import com.auth0.jwt.exceptions.JWTVerificationException;
 import com.auth0.jwt.exceptions.TokenExpiredException;
 import com.auth0.jwt.interfaces.DecodedJWT;
+import com.auth0.jwt.interfaces.Verification;
 import io.lkfleet.token.rest.Problem;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.core.Response;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.security.interfaces.ECPublicKey;
+import java.security.interfaces.RSAPublicKey;
 import java.time.Instant;
 import java.util.Optional;
 
 /**
  * Turns an {@code Authorization: Bearer ...} header into a {@link Caller}: either a tenant API key
  * (compared by SHA-256, in constant time, against every key so timing tells nothing) or a user JWT
- * the tenant's app issued (HS256 with the tenant's secret, {@code iss} = tenant, {@code sub} = user).
+ * the tenant's app or identity provider issued ({@code iss} names the tenant, {@code sub} the user;
+ * signed HS256 with the tenant's secret or RS/ES with a key of its provider's JWKS).
  * Failures never say which part was right.
  */
 @ApplicationScoped
 public class TenantAuthenticator {
     private static final long JWT_LEEWAY_SECONDS = 30;
+    private static final int KEYS_RETRY_AFTER_SECONDS = 5;
 
     private final TenantRegistry tenants;
+    private final JwksKeys jwks;
 
-    public TenantAuthenticator(TenantRegistry tenants) {
+    public TenantAuthenticator(TenantRegistry tenants, JwksKeys jwks) {
         this.tenants = tenants;
+        this.jwks = jwks;
     }
 
     public Caller authenticate(String authorization) {
@@ -67,23 +74,59 @@ public class TenantAuthenticator {
         } catch (JWTDecodeException e) {
             throw unauthenticated("the credentials are not a well-formed JWT");
         }
-        Tenant tenant = Optional.ofNullable(unverified.getIssuer()).flatMap(tenants::byId)
-                .filter(t -> t.userJwtSecret().isPresent())
+        Tenant tenant = Optional.ofNullable(unverified.getIssuer()).flatMap(tenants::byUserJwtIssuer)
                 .orElseThrow(() -> unauthenticated("the credentials are not valid"));
+        UserJwtPolicy policy = tenant.userJwt().orElseThrow();
         try {
-            DecodedJWT verified = JWT.require(Algorithm.HMAC256(tenant.userJwtSecret().get()))
-                    .withIssuer(tenant.id())
+            Verification verification = JWT.require(algorithm(policy, unverified))
+                    .withIssuer(policy.issuer())
                     .withClaimPresence("sub")
                     .withClaimPresence("exp")
-                    .acceptLeeway(JWT_LEEWAY_SECONDS)
-                    .build()
-                    .verify(jwt);
+                    .acceptLeeway(JWT_LEEWAY_SECONDS);
+            policy.audience().ifPresent(verification::withAudience);
+            DecodedJWT verified = verification.build().verify(jwt);
             return new Caller(tenant, Optional.of(verified.getSubject()));
         } catch (TokenExpiredException e) {
             throw unauthenticated("the user JWT has expired");
         } catch (JWTVerificationException e) {
             throw unauthenticated("the credentials are not valid");
         }
+    }
+
+    /**
+     * The verifier the token's {@code alg} asks for, but only among those the tenant set up: HS256
+     * with its secret, RS/ES with its provider's published key of that type. So neither {@code none}
+     * nor an HS256 token "signed" with a public key (algorithm confusion) ever verifies.
+     */
+    private Algorithm algorithm(UserJwtPolicy policy, DecodedJWT token) {
+        String alg = token.getAlgorithm();
+        if (alg.equals("HS256") && policy.hs256Secret().isPresent()) {
+            return Algorithm.HMAC256(policy.hs256Secret().get());
+        }
+        if (policy.jwksUrl().isEmpty() || !(alg.startsWith("RS") || alg.startsWith("ES"))) {
+            throw unauthenticated("the credentials are not valid");
+        }
+        JwksKeys.Jwk jwk;
+        try {
+            jwk = jwks.key(policy.jwksUrl().get(), Optional.ofNullable(token.getKeyId()))
+                    .filter(k -> k.alg().map(alg::equals).orElse(true))
+                    .orElseThrow(() -> unauthenticated("the credentials are not valid"));
+        } catch (JwksKeys.KeysUnavailableException e) {
+            throw Problem.retryLater("user-jwt-keys-unavailable", e.getMessage(), KEYS_RETRY_AFTER_SECONDS);
+        }
+        Algorithm algorithm = switch (alg) {
+            case "RS256" -> jwk.key() instanceof RSAPublicKey rsa ? Algorithm.RSA256(rsa, null) : null;
+            case "RS384" -> jwk.key() instanceof RSAPublicKey rsa ? Algorithm.RSA384(rsa, null) : null;
+            case "RS512" -> jwk.key() instanceof RSAPublicKey rsa ? Algorithm.RSA512(rsa, null) : null;
+            case "ES256" -> jwk.key() instanceof ECPublicKey ec ? Algorithm.ECDSA256(ec, null) : null;
+            case "ES384" -> jwk.key() instanceof ECPublicKey ec ? Algorithm.ECDSA384(ec, null) : null;
+            case "ES512" -> jwk.key() instanceof ECPublicKey ec ? Algorithm.ECDSA512(ec, null) : null;
+            default -> null;
+        };
+        if (algorithm == null) {
+            throw unauthenticated("the credentials are not valid");
+        }
+        return algorithm;
     }
 
     static byte[] sha256(String value) {

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.lkfleet.token.config.TokenServiceConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -49,6 +51,13 @@ public class TenantRegistry {
         return Optional.ofNullable(current().get(id));
     }
 
+    /** The tenant whose users' JWTs carry this {@code iss}. */
+    public Optional<Tenant> byUserJwtIssuer(String issuer) {
+        return current().values().stream()
+                .filter(t -> t.userJwt().map(p -> p.issuer().equals(issuer)).orElse(false))
+                .findFirst();
+    }
+
     /** Every tenant; reloads first when the file changed and the check interval passed. */
     public Map<String, Tenant> current() {
         if (System.nanoTime() >= nextCheckNanos) {
@@ -75,6 +84,13 @@ public class TenantRegistry {
     private Map<String, Tenant> parse(JsonNode root) {
         Map<String, Tenant> parsed = new LinkedHashMap<>();
         root.path("tenants").fields().forEachRemaining(e -> parsed.put(e.getKey(), tenant(e.getKey(), e.getValue())));
+        Set<String> issuers = new LinkedHashSet<>();
+        for (Tenant tenant : parsed.values()) {
+            if (tenant.userJwt().isPresent() && !issuers.add(tenant.userJwt().get().issuer())) {
+                throw new IllegalArgumentException("tenant " + tenant.id() + ": user-jwt-issuer "
+                        + tenant.userJwt().get().issuer() + " is another tenant's too");
+            }
+        }
         return Map.copyOf(parsed);
     }
 
@@ -89,14 +105,45 @@ public class TenantRegistry {
         node.path("api-keys").forEach(k -> keys.add(new Tenant.ApiKey(
                 HexFormat.of().parseHex(require(k, "sha256", id).asText()),
                 k.has("not-after") ? Optional.of(Instant.parse(k.get("not-after").asText())) : Optional.empty())));
-        Optional<String> jwtSecret = node.has("user-jwt-secret-key")
+        return new Tenant(id, namespace, strings(node.path("regions")), strings(node.path("jurisdictions")), grants,
+                defaults, Duration.ofSeconds(node.path("max-ttl-seconds").asLong(3600)),
+                node.path("rate-per-second").asInt(100), List.copyOf(keys), userJwt(id, node));
+    }
+
+    private Optional<UserJwtPolicy> userJwt(String id, JsonNode node) {
+        Optional<String> secret = node.has("user-jwt-secret-key")
                 ? Optional.of(config.getOptionalValue(node.get("user-jwt-secret-key").asText(), String.class)
                         .orElseThrow(() -> new IllegalArgumentException("tenant " + id + ": secret "
                                 + node.get("user-jwt-secret-key").asText() + " is not configured")))
                 : Optional.empty();
-        return new Tenant(id, namespace, strings(node.path("regions")), strings(node.path("jurisdictions")), grants,
-                defaults, Duration.ofSeconds(node.path("max-ttl-seconds").asLong(3600)),
-                node.path("rate-per-second").asInt(100), List.copyOf(keys), jwtSecret);
+        Optional<URI> jwks = node.has("user-jwt-jwks-url")
+                ? Optional.of(jwksUrl(id, node.get("user-jwt-jwks-url").asText()))
+                : Optional.empty();
+        if (secret.isEmpty() && jwks.isEmpty()) {
+            if (node.has("user-jwt-issuer") || node.has("user-jwt-audience")) {
+                throw new IllegalArgumentException("tenant " + id
+                        + ": user-jwt-issuer/-audience need user-jwt-secret-key or user-jwt-jwks-url");
+            }
+            return Optional.empty();
+        }
+        return Optional.of(new UserJwtPolicy(node.path("user-jwt-issuer").asText(id), secret, jwks,
+                Optional.ofNullable(node.get("user-jwt-audience")).map(JsonNode::asText)));
+    }
+
+    /** Keys come over https; plain http only from this machine (a sidecar or a test). */
+    private static URI jwksUrl(String tenant, String value) {
+        URI uri;
+        try {
+            uri = new URI(value);
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException("tenant " + tenant + ": user-jwt-jwks-url is not a URL");
+        }
+        boolean loopback = uri.getHost() != null
+                && (uri.getHost().equals("localhost") || uri.getHost().startsWith("127.") || uri.getHost().equals("[::1]"));
+        if (uri.getHost() == null || !("https".equals(uri.getScheme()) || ("http".equals(uri.getScheme()) && loopback))) {
+            throw new IllegalArgumentException("tenant " + tenant + ": user-jwt-jwks-url must be https (http only on loopback)");
+        }
+        return uri;
     }
 
     private static Set<Grant> grants(JsonNode list, String tenant) {
