@@ -18,6 +18,8 @@ final class Section {
     final List<Row> rows = new ArrayList<>();
     final List<String> notes = new ArrayList<>();
     final Map<String, Object> raw = new LinkedHashMap<>();
+    /** Pictures of this benchmark by file-name suffix (e.g. {@code join.svg}), written beside the results. */
+    final Map<String, String> figures = new LinkedHashMap<>();
 
     Section(String title) {
         this.title = title;
@@ -30,6 +32,11 @@ final class Section {
 
     Section note(String text) {
         notes.add(text);
+        return this;
+    }
+
+    Section figure(String suffix, String svg) {
+        figures.put(suffix, svg);
         return this;
     }
 

@@ -1,0 +1,208 @@
+package io.lkfleet.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lkfleet.local.FleetLayout;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+
+/**
+ * The whole loop under load: real WebRTC participants (tools/rtc-client/join-load.mjs) take tokens
+ * from token-service and join where they are routed, timed from the token request to first media;
+ * the peer is the same clients joining one LiveKit node directly with locally minted tokens. While
+ * lkfleet's run goes, every node's load (model and LiveKit's own count) is sampled for the plot.
+ */
+final class JoinBench {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int ROOMS = Integer.getInteger("bench.join-rooms", 10);
+    private static final int PER_ROOM = Integer.getInteger("bench.join-per-room", 4);
+    private static final int CONCURRENCY = Integer.getInteger("bench.join-concurrency", 4);
+    private static final long SAMPLE_MILLIS = 500;
+    private static final int WARM_UP_TOKENS = 2000;
+
+    /** One join as the client saw it. */
+    record Join(long at, String region, boolean ok, long totalMs, long tokenMs, long connectMs, long mediaMs) {
+    }
+
+    /** A node's load at one moment: the model's forwarded tracks and LiveKit's num_tracks_out. */
+    record NodeSample(long at, String node, long model, long measured) {
+    }
+
+    private final BenchContext ctx;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    JoinBench(BenchContext ctx) {
+        this.ctx = ctx;
+    }
+
+    Section run() throws Exception {
+        warmUp();
+        List<NodeSample> samples = new CopyOnWriteArrayList<>();
+        long started = System.currentTimeMillis();
+        Thread sampler = new Thread(() -> sample(samples), "node-load-sampler");
+        sampler.setDaemon(true);
+        sampler.start();
+        List<Join> ours;
+        try {
+            ours = drive("lkfleet", "dev-bench-join-");
+            // a few samples after everyone left show the load going back to zero
+            Thread.sleep(3 * SAMPLE_MILLIS);
+        } finally {
+            sampler.interrupt();
+        }
+        List<Join> peer = drive("direct", "direct-join-");
+
+        Stats o = new Stats(ours);
+        Stats p = new Stats(peer);
+        int participants = ROOMS * PER_ROOM;
+        return new Section("whole loop: joins through lkfleet vs straight to LiveKit")
+                .row("end-to-end joins/s (token → connect → first media), " + CONCURRENCY + " joiners",
+                        String.format("%.1f/s (%d of %d ok)", o.rate, o.ok, participants),
+                        String.format("same clients, tokens minted locally, one node: %.1f/s (%d ok)", p.rate, p.ok),
+                        Section.ratio(o.rate, p.rate))
+                .row("join latency p50 / p95 (token → first media)", Section.ms(o.p50) + " / " + Section.ms(o.p95),
+                        "direct: " + Section.ms(p.p50) + " / " + Section.ms(p.p95), "")
+                .row("token step p50 / p95 within the join", Section.ms(o.tokenP50) + " / " + Section.ms(o.tokenP95),
+                        "direct (local signing): " + Section.ms(p.tokenP50) + " / " + Section.ms(p.tokenP95), "")
+                .note(ROOMS + " rooms × " + PER_ROOM + " participants, filled round-robin (publishers first: audio + "
+                        + "320×240 simulcast video); subscribers wait for the first frame. " + CONCURRENCY
+                        + " joins at a time, in one Node process (@livekit/rtc-node 1.1.0) inside the fleet's network"
+                        + " namespace. Rate = successful joins / time from the first token request to the last join.")
+                .note("lkfleet: token-service (tenant key) → region-router (placement + admission) → the routed node, "
+                        + "rooms spread over both regions' nodes. Peer: the same driver with tokens minted by "
+                        + "livekit-server-sdk in the client process, all rooms on eu-west's first node. Before the "
+                        + "run, " + WARM_UP_TOKENS + " token requests warm both JVMs up. Half the rooms' clients report "
+                        + "eu-west nearer (region_rtt_ms), half eu-central.")
+                .note("Plot below: join latency per join (by region it was routed to); each node's forwarded tracks, "
+                        + "lkfleet's model vs LiveKit's num_tracks_out, sampled every " + SAMPLE_MILLIS + " ms.")
+                .figure("join.svg", JoinPlot.svg(started, ours, samples))
+                .raw("lkfleet", o.raw()).raw("direct", p.raw()).raw("node_samples", samples.size());
+    }
+
+    private List<Join> drive(String mode, String roomPrefix) throws Exception {
+        FleetLayout.Region region = ctx.region("eu-west");
+        FleetLayout.Node node = ctx.fleet().layout().nodesOf("eu-west").get(0);
+        Map<String, Object> spec = new LinkedHashMap<>();
+        spec.put("mode", mode);
+        spec.put("tokenUrl", ctx.serviceUrl("token-service") + "/v1/token");
+        spec.put("apiKey", TokenBench.TENANT_KEY);
+        spec.put("direct", Map.of("url", node.url(), "apiKey", region.apiKey(), "apiSecret", region.apiSecret()));
+        List<String> rooms = IntStream.range(0, ROOMS).mapToObj(i -> roomPrefix + i).toList();
+        spec.put("rooms", rooms);
+        // half the rooms' clients are nearer eu-west, half nearer eu-central
+        spec.put("regionRttMs", rooms.stream().collect(Collectors.toMap(r -> r, r -> rooms.indexOf(r) % 2 == 0
+                ? Map.of("eu-west", 12, "eu-central", 30) : Map.of("eu-west", 30, "eu-central", 12))));
+        spec.put("perRoom", PER_ROOM);
+        spec.put("concurrency", CONCURRENCY);
+        spec.put("holdMs", 3000);
+        spec.put("timeoutMs", 20000);
+        Path input = ctx.workDir().resolve("join-" + mode + ".json");
+        Files.writeString(input, JSON.writeValueAsString(spec) + "\n");
+        String out = Procs.run(List.of("node", ctx.repoRoot().resolve("tools/rtc-client/join-load.mjs").toString()),
+                Map.of(), Duration.ofMinutes(5), ctx.log(), input);
+        List<Join> joins = new ArrayList<>();
+        for (String line : out.split("\n")) {
+            JsonNode event = line.isBlank() ? null : JSON.readTree(line);
+            if (event != null && event.path("event").asText().equals("join")) {
+                joins.add(new Join(event.path("at").asLong(), event.path("region").asText("?"), event.path("ok").asBoolean(),
+                        event.path("totalMs").asLong(), event.path("tokenMs").asLong(), event.path("connectMs").asLong(),
+                        event.path("mediaMs").asLong()));
+            }
+        }
+        if (joins.size() != ROOMS * PER_ROOM) {
+            throw new IllegalStateException(mode + ": " + joins.size() + " joins reported (see " + ctx.log() + ")");
+        }
+        return joins;
+    }
+
+    /** Token requests until both services' hot paths are compiled, so the run measures joins, not JIT. */
+    private void warmUp() throws Exception {
+        String tokenUrl = ctx.serviceUrl("token-service") + "/v1/token";
+        List<CompletableFuture<HttpResponse<Void>>> answers = new ArrayList<>();
+        for (int i = 0; i < WARM_UP_TOKENS; i++) {
+            answers.add(http.sendAsync(HttpRequest.newBuilder(URI.create(tokenUrl))
+                    .header("Authorization", "Bearer " + TokenBench.TENANT_KEY).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"room_name\":\"dev-bench-join-warm-" + (i % 20)
+                            + "\",\"participant_identity\":\"warm-" + i + "\",\"grants\":[\"subscribe\"]}")).build(),
+                    HttpResponse.BodyHandlers.discarding()));
+            if (answers.size() == 16) {
+                answers.forEach(CompletableFuture::join);
+                answers.clear();
+            }
+        }
+        answers.forEach(CompletableFuture::join);
+    }
+
+    private void sample(List<NodeSample> samples) {
+        String capacity = ctx.serviceUrl("capacity-service");
+        while (!Thread.currentThread().isInterrupted()) {
+            long at = System.currentTimeMillis();
+            for (String region : ctx.fleet().layout().regions().keySet()) {
+                try {
+                    HttpResponse<String> answer = http.send(HttpRequest.newBuilder(
+                            URI.create(capacity + "/v1/regions/" + region + "/nodes")).build(), HttpResponse.BodyHandlers.ofString());
+                    for (JsonNode node : JSON.readTree(answer.body())) {
+                        samples.add(new NodeSample(at, region + " " + node.path("id").asText(), node.path("subscriptions").asLong(),
+                                node.path("measured").path("numTracksOut").asLong()));
+                    }
+                } catch (InterruptedException e) {
+                    return;
+                } catch (Exception e) {
+                    // a missed sample is a gap in the plot, not a failed benchmark
+                }
+            }
+            try {
+                Thread.sleep(Math.max(0, SAMPLE_MILLIS - (System.currentTimeMillis() - at)));
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    /** Rate and percentiles of one run's joins. */
+    private static final class Stats {
+        final int ok;
+        final double rate;
+        final double p50;
+        final double p95;
+        final double tokenP50;
+        final double tokenP95;
+
+        Stats(List<Join> joins) {
+            List<Join> good = joins.stream().filter(Join::ok).toList();
+            ok = good.size();
+            long first = joins.stream().mapToLong(j -> j.at() - j.totalMs()).min().orElse(0);
+            long last = good.stream().mapToLong(Join::at).max().orElse(first);
+            rate = last > first ? ok * 1000.0 / (last - first) : 0;
+            p50 = percentile(good.stream().mapToLong(Join::totalMs).toArray(), 50);
+            p95 = percentile(good.stream().mapToLong(Join::totalMs).toArray(), 95);
+            tokenP50 = percentile(good.stream().mapToLong(Join::tokenMs).toArray(), 50);
+            tokenP95 = percentile(good.stream().mapToLong(Join::tokenMs).toArray(), 95);
+        }
+
+        Map<String, Object> raw() {
+            return Map.of("ok", ok, "joins_per_s", rate, "p50_ms", p50, "p95_ms", p95, "token_p50_ms", tokenP50,
+                    "token_p95_ms", tokenP95);
+        }
+
+        private static double percentile(long[] values, int p) {
+            long[] sorted = values.clone();
+            Arrays.sort(sorted);
+            return CapacityBench.percentile(sorted, p);
+        }
+    }
+}

@@ -1,0 +1,98 @@
+// End-to-end join load for the bench: real participants join rooms as fast as `concurrency`
+// joiners allow, each one timed from asking for a token to its first media, and stay until every
+// join is done plus `holdMs`. Two modes with the same clients, so the difference is lkfleet's path:
+//   "lkfleet": tokens from token-service (auth → route → admission → sign), joined where routed;
+//   "direct":  tokens minted here with livekit-server-sdk for one fixed node (LiveKit alone).
+// stdin, one JSON line: {"mode":"lkfleet","tokenUrl":"http://…/v1/token","apiKey":"…",
+//   "direct":{"url":"ws://…","apiKey":"…","apiSecret":"…"}, "rooms":["dev-join-0",…],
+//   "perRoom":4, "concurrency":4, "holdMs":5000, "timeoutMs":20000,
+//   "regionRttMs":{"dev-join-0":{"eu-west":10,"eu-central":30},…}}   (lkfleet mode: the RTTs the
+//   client reports per room, so rooms are routed by latency as real clients' would be)
+// The first participant of each room publishes audio and video; the others subscribe and wait for
+// the publisher's first video or audio frame. Rooms fill round-robin, publishers first.
+// stdout: {"event":"join","at":<epoch ms when done>,"room","identity","region","tokenMs","connectMs",
+//   "mediaMs","totalMs","ok":true} (or "ok":false,"stage","error") per join, then {"event":"done",…}.
+// Run it inside the fleet's network namespace: libwebrtc ignores loopback interfaces.
+import { dispose } from '@livekit/rtc-node';
+import { createInterface } from 'node:readline';
+import { AccessToken } from 'livekit-server-sdk';
+import { Participant } from './participant.mjs';
+
+const print = (obj) => process.stdout.write(JSON.stringify(obj) + '\n');
+
+async function lkfleetToken(spec, room, identity, publish) {
+  const response = await fetch(spec.tokenUrl, {
+    method: 'POST',
+    signal: AbortSignal.timeout(spec.timeoutMs),
+    headers: { authorization: `Bearer ${spec.apiKey}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ room_name: room, participant_identity: identity, ttl_seconds: 600,
+      grants: publish ? ['publish', 'subscribe'] : ['subscribe'], region_rtt_ms: spec.regionRttMs?.[room] }),
+  });
+  const body = await response.json();
+  if (response.status !== 201) throw new Error(`token-service answered ${response.status}: ${body.type}`);
+  return { url: body.server_url, token: body.participant_token, region: body.region };
+}
+
+async function directToken(spec, room, identity, publish) {
+  const token = new AccessToken(spec.direct.apiKey, spec.direct.apiSecret, { identity, ttl: 600 });
+  token.addGrant({ roomJoin: true, room, canPublish: publish, canSubscribe: true });
+  return { url: spec.direct.url, token: await token.toJwt(), region: 'direct' };
+}
+
+async function join(spec, room, index, people) {
+  const identity = `${room}-p${index}`;
+  const publish = index === 0;
+  const result = { event: 'join', room, identity };
+  let stage = 'token';
+  const started = performance.now();
+  try {
+    const grant = await (spec.mode === 'direct' ? directToken : lkfleetToken)(spec, room, identity, publish);
+    result.region = grant.region;
+    result.tokenMs = Math.round(performance.now() - started);
+    stage = 'connect';
+    const participant = new Participant({ url: grant.url, token: grant.token, publish: publish ? ['audio', 'video'] : [] });
+    people.push(participant);
+    await participant.join(spec.timeoutMs);
+    result.connectMs = Math.round(performance.now() - started - result.tokenMs);
+    if (!publish) {
+      stage = 'media';
+      await participant.firstMedia(1, spec.timeoutMs);
+      result.mediaMs = Math.round(performance.now() - started - result.tokenMs - result.connectMs);
+    }
+    result.totalMs = Math.round(performance.now() - started);
+    result.ok = true;
+  } catch (err) {
+    Object.assign(result, { ok: false, stage, error: String(err?.message ?? err) });
+  }
+  result.at = Date.now();
+  print(result);
+  return result;
+}
+
+async function main() {
+  const first = await createInterface({ input: process.stdin })[Symbol.asyncIterator]().next();
+  const spec = { perRoom: 4, concurrency: 4, holdMs: 5000, timeoutMs: 20000, ...JSON.parse(first.value) };
+  const queue = [];
+  for (let index = 0; index < spec.perRoom; index++) {
+    for (const room of spec.rooms) queue.push([room, index]);
+  }
+  const people = [];
+  const results = [];
+  const startedAt = Date.now();
+  const joiner = async () => {
+    for (let next = queue.shift(); next; next = queue.shift()) results.push(await join(spec, next[0], next[1], people));
+  };
+  await Promise.all(Array.from({ length: spec.concurrency }, joiner));
+  const joinedAt = Date.now();
+  await new Promise((resolve) => setTimeout(resolve, spec.holdMs));
+  await Promise.allSettled(people.map((p) => p.leave()));
+  print({ event: 'done', startedAt, joinedAt, joins: results.length, ok: results.filter((r) => r.ok).length });
+  await dispose();
+  process.exit(0);
+}
+
+main().catch(async (err) => {
+  print({ event: 'error', error: String(err?.stack ?? err) });
+  await dispose().catch(() => {});
+  process.exit(1);
+});
