@@ -7,9 +7,8 @@
 // stdin, later lines: "stats" prints {"event":"stats",…}; "leave" (or end of stdin) disconnects
 //         everyone, prints {"event":"left",…} and exits 0.
 // Run it inside the fleet's network namespace: libwebrtc ignores loopback interfaces.
-import { dispose } from '@livekit/rtc-node';
 import { createInterface } from 'node:readline';
-import { Participant } from './participant.mjs';
+import { Participant, runMain } from './participant.mjs';
 
 const print = (obj) => process.stdout.write(JSON.stringify(obj) + '\n');
 const lines = createInterface({ input: process.stdin })[Symbol.asyncIterator]();
@@ -37,12 +36,6 @@ async function main() {
       break;
     }
   }
-  await dispose();
-  process.exit(0);
 }
 
-main().catch(async (err) => {
-  print({ event: 'error', error: String(err?.stack ?? err) });
-  await dispose().catch(() => {});
-  process.exit(1);
-});
+runMain(main);

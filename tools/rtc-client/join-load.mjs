@@ -13,10 +13,9 @@
 // stdout: {"event":"join","at":<epoch ms when done>,"room","identity","region","tokenMs","connectMs",
 //   "mediaMs","totalMs","ok":true} (or "ok":false,"stage","error") per join, then {"event":"done",…}.
 // Run it inside the fleet's network namespace: libwebrtc ignores loopback interfaces.
-import { dispose } from '@livekit/rtc-node';
 import { createInterface } from 'node:readline';
 import { AccessToken } from 'livekit-server-sdk';
-import { Participant } from './participant.mjs';
+import { Participant, runMain } from './participant.mjs';
 
 const print = (obj) => process.stdout.write(JSON.stringify(obj) + '\n');
 
@@ -87,12 +86,6 @@ async function main() {
   await new Promise((resolve) => setTimeout(resolve, spec.holdMs));
   await Promise.allSettled(people.map((p) => p.leave()));
   print({ event: 'done', startedAt, joinedAt, joins: results.length, ok: results.filter((r) => r.ok).length });
-  await dispose();
-  process.exit(0);
 }
 
-main().catch(async (err) => {
-  print({ event: 'error', error: String(err?.stack ?? err) });
-  await dispose().catch(() => {});
-  process.exit(1);
-});
+runMain(main);

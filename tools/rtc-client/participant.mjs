@@ -2,6 +2,7 @@
 // publishes generated audio/video, subscribes, and notes when the first media of each track arrives.
 // Shared by client.mjs (tests) and probe.mjs (the synthetic join probe).
 import {
+  dispose,
   AudioFrame, AudioSource, AudioStream, LocalAudioTrack, LocalVideoTrack, Room, RoomEvent,
   TrackKind, TrackPublishOptions, TrackSource, VideoBufferType, VideoFrame, VideoSource,
   VideoStream,
@@ -108,4 +109,16 @@ export class Participant {
     this.timers.forEach(clearInterval);
     await this.room.disconnect();
   }
+}
+
+/** Runs a driver's main: exit 0 when it ends; when it throws, its error as a JSON line and exit 1. */
+export function runMain(main) {
+  main().then(async () => {
+    await dispose();
+    process.exit(0);
+  }, async (err) => {
+    process.stdout.write(JSON.stringify({ event: 'error', error: String(err?.stack ?? err) }) + '\n');
+    await dispose().catch(() => {});
+    process.exit(1);
+  });
 }
