@@ -15,6 +15,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
@@ -58,6 +59,26 @@ final class KafkaTools {
         } catch (Exception e) {
             throw new IllegalStateException("cannot read end offsets of " + topic, e);
         }
+    }
+
+    /** How long until {@code group} has committed every record of {@code topic}; null if not within {@code limit}. */
+    Duration awaitConsumed(String group, String topic, Duration limit) {
+        long start = System.nanoTime();
+        Map<TopicPartition, Long> end = endOffsets(topic);
+        try (Admin admin = admin()) {
+            while (System.nanoTime() - start < limit.toNanos()) {
+                Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
+                        .partitionsToOffsetAndMetadata().get();
+                if (end.entrySet().stream().allMatch(e -> e.getValue() == 0 || committed.get(e.getKey()) != null
+                        && committed.get(e.getKey()).offset() >= e.getValue())) {
+                    return Duration.ofNanos(System.nanoTime() - start);
+                }
+                Thread.sleep(200);
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot read the offsets of consumer group " + group, e);
+        }
+        return null;
     }
 
     /** Records between {@code from} and {@code to} (per partition) that {@code match}. */
