@@ -37,7 +37,13 @@ class KafkaOutageTest {
             await().atMost(Duration.ofSeconds(30)).until(() -> rooms.count(200) >= 100);
             kafka.stop();
             await().atMost(Duration.ofSeconds(30)).until(() -> rooms.count(503) >= 16);
+            // Kafka down and no spool: nothing could be held durably, so not ready.
+            Readiness duringOutage = Readiness.now();
+            assertEquals(503, duringOutage.status(), String.valueOf(duringOutage.details()));
+            assertEquals("down", duringOutage.kafka());
+            assertEquals("off", duringOutage.spool());
             kafka.start();
+            await().atMost(Duration.ofSeconds(30)).until(() -> Readiness.now().status() == 200);
             long acceptedBeforeRecovery = rooms.count(200);
             await().atMost(Duration.ofSeconds(60)).until(() -> rooms.count(200) >= acceptedBeforeRecovery + 100);
             rooms.stop();

@@ -48,6 +48,11 @@ class SpoolTest {
             await().atMost(Duration.ofSeconds(30)).until(() -> rooms.count(200) >= 100);
             kafka.stop();
             long down = System.nanoTime();
+            // Kafka down, spool with room: still ready, since events are held durably.
+            await().atMost(Duration.ofSeconds(15)).until(() -> "down".equals(Readiness.now().kafka()));
+            Readiness duringOutage = Readiness.now();
+            assertEquals(200, duringOutage.status(), String.valueOf(duringOutage.details()));
+            assertEquals("has room", duringOutage.spool());
             await().atMost(OUTAGE.plusSeconds(30)).until(() -> System.nanoTime() - down >= OUTAGE.toNanos() && spool.size() >= SPOOLED);
             int spooled = spool.size();
             kafka.start();

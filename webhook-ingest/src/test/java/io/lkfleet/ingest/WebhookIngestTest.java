@@ -180,6 +180,16 @@ class WebhookIngestTest {
         }
     }
 
+    @Test
+    void isReadyWithKafkaUpAndReportsTheSpool() {
+        Readiness ready = Readiness.now();
+        assertEquals(200, ready.status(), String.valueOf(ready.details()));
+        assertEquals("up", ready.kafka());
+        assertEquals("has room", ready.spool());
+        assertEquals(0, ready.details().get("spooled"));
+        assertTrue(ready.details().containsKey("producer") && ready.details().containsKey("spool-capacity"));
+    }
+
     private static byte[] room() {
         return roomEvent("room_started", newId(), "refused");
     }

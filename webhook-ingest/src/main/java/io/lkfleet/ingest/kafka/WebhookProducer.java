@@ -7,6 +7,7 @@ import io.lkfleet.ingest.config.IngestConfig;
 import io.lkfleet.ingest.event.ParsedEvent;
 import io.lkfleet.ingest.metrics.WebhookMetrics;
 import io.smallrye.common.annotation.Identifier;
+import io.smallrye.mutiny.Uni;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
@@ -15,9 +16,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -29,7 +27,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
- * Lands webhook bodies in {@link Topics#WEBHOOKS} and waits, bounded, for the broker's ack. A plain
+ * Lands webhook bodies in {@link Topics#WEBHOOKS} and reports, bounded in time, the broker's ack. A plain
  * producer rather than a messaging channel: the request must learn the fate of its own record within
  * {@code ingest.produce-timeout}, and a failed record must not affect the next one.
  */
@@ -37,11 +35,13 @@ import org.apache.kafka.common.serialization.StringSerializer;
 public class WebhookProducer {
     /** Room for key, headers and batch framing on top of the body. */
     private static final int RECORD_OVERHEAD_BYTES = 64 * 1024;
+    private static final Duration MIN_WAIT = Duration.ofMillis(1);
 
     private final KafkaProducer<String, byte[]> producer;
     private final Duration timeout;
     private final WebhookMetrics metrics;
     private volatile boolean available = true;
+    private volatile boolean metadataKnown;
 
     public WebhookProducer(@Identifier("default-kafka-broker") Map<String, Object> kafka, IngestConfig config,
             WebhookMetrics metrics) {
@@ -54,6 +54,8 @@ public class WebhookProducer {
         props.put(ProducerConfig.LINGER_MS_CONFIG, config.lingerMs());
         // send() blocks while metadata is missing or the buffer is full: never longer than a request may wait.
         props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, timeout.toMillis());
+        // Keep the one topic's metadata even after a quiet spell, so send() does not block to fetch it again.
+        props.put(ProducerConfig.METADATA_MAX_IDLE_CONFIG, Duration.ofDays(1).toMillis());
         // Let every body under ingest.max-body-bytes through the client; the topic's own limit still applies.
         props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, config.maxBodyBytes() + RECORD_OVERHEAD_BYTES);
         props.put(ProducerConfig.CLIENT_ID_CONFIG, "webhook-ingest");
@@ -61,25 +63,26 @@ public class WebhookProducer {
     }
 
     /**
-     * Produces {@code body} unchanged and returns once Kafka acknowledged it; throws a 503
-     * {@link WebhookRejectedException} if that did not happen within the produce timeout. A record
-     * that times out may still land later: LiveKit's retry then makes a duplicate, removed downstream.
+     * Produces {@code body} unchanged; the Uni succeeds on Kafka's ack and fails with a 503
+     * {@link WebhookRejectedException} if that did not happen within the produce timeout. No thread
+     * waits meanwhile. A record that times out may still land later: LiveKit's retry then makes a
+     * duplicate, removed downstream. Subscribing calls {@link KafkaProducer#send}, which can block while
+     * the topic's metadata is missing: see {@link #nonBlocking()}.
      */
-    public void send(String region, ParsedEvent event, byte[] body) {
-        long start = System.nanoTime();
-        try {
-            produce(region, event, body).get(Math.max(0, timeout.toNanos() - (System.nanoTime() - start)), TimeUnit.NANOSECONDS);
-            metrics.produced(region, true, Duration.ofNanos(System.nanoTime() - start));
-        } catch (ExecutionException e) {
-            // Over the topic's max.message.bytes no retry can succeed: 413 makes LiveKit stop, 503 would not.
-            throw failed(region, event, start,
-                    e.getCause() instanceof RecordTooLargeException ? Reason.BODY_TOO_LARGE : Reason.KAFKA_UNAVAILABLE);
-        } catch (TimeoutException e) {
-            throw failed(region, event, start, Reason.KAFKA_UNAVAILABLE);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw failed(region, event, start, Reason.KAFKA_UNAVAILABLE);
-        }
+    public Uni<Void> send(String region, ParsedEvent event, byte[] body) {
+        return Uni.createFrom().deferred(() -> {
+            long start = System.nanoTime();
+            CompletableFuture<Void> acked = produce(region, event, body);
+            // The whole wait, a blocking send() included, stays within the timeout.
+            Duration left = timeout.minusNanos(System.nanoTime() - start);
+            return Uni.createFrom().completionStage(acked)
+                    .ifNoItem().after(left.compareTo(MIN_WAIT) < 0 ? MIN_WAIT : left).fail()
+                    .onItem().invoke(() -> metrics.produced(region, true, Duration.ofNanos(System.nanoTime() - start)))
+                    // Over the topic's max.message.bytes no retry can succeed: 413 makes LiveKit stop, 503 would not.
+                    .onFailure().transform(e -> failed(region, event, start,
+                            e instanceof RecordTooLargeException || e.getCause() instanceof RecordTooLargeException
+                                    ? Reason.BODY_TOO_LARGE : Reason.KAFKA_UNAVAILABLE));
+        });
     }
 
     /** Hands the record to the producer; the future completes on Kafka's ack and records the outcome. */
@@ -97,6 +100,7 @@ public class WebhookProducer {
                     available = error == null;
                 }
                 if (error == null) {
+                    metadataKnown = true;
                     acked.complete(null);
                 } else {
                     acked.completeExceptionally(error);
@@ -112,6 +116,15 @@ public class WebhookProducer {
     /** False since the last record Kafka failed to take, until one succeeds again. */
     public boolean available() {
         return available;
+    }
+
+    /**
+     * Whether {@link KafkaProducer#send} returns at once, so it may run on an event loop: the topic's
+     * metadata is known (a record was acked since start) and the broker took the last record. Else it
+     * may block up to {@code max.block.ms} and belongs on a worker thread.
+     */
+    public boolean nonBlocking() {
+        return available && metadataKnown;
     }
 
     private WebhookRejectedException failed(String region, ParsedEvent event, long start, Reason reason) {

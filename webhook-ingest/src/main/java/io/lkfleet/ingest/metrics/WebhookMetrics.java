@@ -6,13 +6,18 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.ToDoubleFunction;
 
 /**
  * The service's meters. Every answered request counts once in {@code received} and once in either
  * {@code accepted} or {@code rejected}; tags not known yet (region before the token is verified,
- * event before the body is parsed) read {@code unknown}.
+ * event before the body is parsed) read {@code unknown}. Meters are looked up once per tag set and then
+ * kept: registering on every request ran the registry's filters and id building each time.
  */
 @ApplicationScoped
 public class WebhookMetrics {
@@ -26,6 +31,8 @@ public class WebhookMetrics {
 
     private final MeterRegistry registry;
     private final AtomicInteger inFlight;
+    private final Map<List<String>, Counter> counters = new ConcurrentHashMap<>();
+    private final Map<List<String>, Timer> timers = new ConcurrentHashMap<>();
 
     public WebhookMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -33,21 +40,29 @@ public class WebhookMetrics {
     }
 
     public void accepted(String region, String event) {
-        Counter.builder(RECEIVED).tag("region", region).register(registry).increment();
-        Counter.builder(ACCEPTED).tag("region", region).tag("event", event).register(registry).increment();
+        counter(RECEIVED, "region", region).increment();
+        counter(ACCEPTED, "region", region, "event", event).increment();
     }
 
     public void rejected(String region, String event, Reason reason) {
         String r = region == null ? UNKNOWN : region;
-        Counter.builder(RECEIVED).tag("region", r).register(registry).increment();
-        Counter.builder(REJECTED).tag("region", r).tag("event", event == null ? UNKNOWN : event)
-                .tag("reason", reason.slug()).register(registry).increment();
+        counter(RECEIVED, "region", r).increment();
+        counter(REJECTED, "region", r, "event", event == null ? UNKNOWN : event, "reason", reason.slug()).increment();
     }
 
     /** Time from handing a record to the producer until Kafka acknowledged it (or gave up). */
     public void produced(String region, boolean acked, Duration took) {
-        Timer.builder(PRODUCE).tag("region", region).tag("outcome", acked ? "acked" : "failed")
-                .publishPercentileHistogram().register(registry).record(took);
+        String outcome = acked ? "acked" : "failed";
+        timers.computeIfAbsent(List.of(region, outcome), k -> Timer.builder(PRODUCE).tag("region", region)
+                .tag("outcome", outcome).publishPercentileHistogram().register(registry)).record(took);
+    }
+
+    /** {@code tags}: name, value, name, value… */
+    private Counter counter(String name, String... tags) {
+        List<String> key = new ArrayList<>(tags.length + 1);
+        key.add(name);
+        key.addAll(List.of(tags));
+        return counters.computeIfAbsent(key, k -> Counter.builder(name).tags(tags).register(registry));
     }
 
     /** Events held on local disk, not yet in Kafka. */

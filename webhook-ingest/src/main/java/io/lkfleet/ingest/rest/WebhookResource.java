@@ -8,6 +8,9 @@ import io.lkfleet.ingest.event.WebhookEventParser;
 import io.lkfleet.ingest.metrics.WebhookMetrics;
 import io.lkfleet.ingest.service.EventStore;
 import io.lkfleet.ingest.verify.SignatureVerifier;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
@@ -19,7 +22,8 @@ import java.util.Set;
 
 /**
  * {@code POST /webhook}, called by every LiveKit node of every region. Answers 200 only once the event
- * is in Kafka or fsynced in the local spool; runs on a worker thread because it waits for that.
+ * is in Kafka or fsynced in the local spool. Runs on the event loop (the body is read there, not by a
+ * blocked worker) and answers when the ack arrives, without a thread waiting for it.
  */
 @Path(WebhookResource.PATH)
 public class WebhookResource {
@@ -44,10 +48,10 @@ public class WebhookResource {
 
     @POST
     @Consumes(MediaType.WILDCARD)
-    public Response receive(@HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
+    public Uni<Response> receive(@HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
             @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, byte[] body) {
-        metrics.inFlight().incrementAndGet();
-        try {
+        Context request = Vertx.currentContext();
+        return Uni.createFrom().deferred(() -> {
             requireLiveKitMediaType(contentType);
             byte[] bytes = body == null ? new byte[0] : body;
             if (bytes.length > config.maxBodyBytes()) {
@@ -55,12 +59,13 @@ public class WebhookResource {
             }
             String region = verifier.verify(authorization, bytes);
             ParsedEvent event = parser.parse(region, bytes);
-            store.store(region, event, bytes);
-            metrics.accepted(region, event.type());
-            return Response.ok().build();
-        } finally {
-            metrics.inFlight().decrementAndGet();
-        }
+            return store.store(region, event, bytes).invoke(() -> metrics.accepted(region, event.type()));
+        })
+                // The ack arrives on Kafka's I/O thread: answer from the request's own event loop, not there.
+                .emitOn(answer -> request.runOnContext(v -> answer.run()))
+                .map(stored -> Response.ok().build())
+                .onSubscription().invoke(() -> metrics.inFlight().incrementAndGet())
+                .onTermination().invoke(() -> metrics.inFlight().decrementAndGet());
     }
 
     private static void requireLiveKitMediaType(String contentType) {

@@ -5,12 +5,15 @@ import io.lkfleet.ingest.WebhookRejectedException;
 import io.lkfleet.ingest.event.ParsedEvent;
 import io.lkfleet.ingest.kafka.WebhookProducer;
 import io.lkfleet.ingest.spool.EventSpool;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
  * Where a verified event goes before the 200: straight to Kafka when it takes records, else into the
  * local spool, and into the spool as well whenever older events of the same room still wait there.
- * Only when neither can hold it does the request fail with 503, which LiveKit retries.
+ * Only when neither can hold it does the request fail with 503, which LiveKit retries. Nothing here
+ * parks a thread on Kafka's ack; the spool's fsync and a possibly blocking send run on worker threads.
  */
 @ApplicationScoped
 public class EventStore {
@@ -22,26 +25,26 @@ public class EventStore {
         this.spool = spool;
     }
 
-    /** Returns once the event is in Kafka or fsynced in the spool. */
-    public void store(String region, ParsedEvent event, byte[] body) {
+    /** Succeeds once the event is in Kafka or fsynced in the spool. */
+    public Uni<Void> store(String region, ParsedEvent event, byte[] body) {
         // Kafka known to be down: spool at once rather than make LiveKit wait out the produce timeout.
         if (spool.holds(event.key()) || (spool.enabled() && !producer.available())) {
-            spool(region, event, body);
-            return;
+            return spool(region, event, body);
         }
-        try {
-            producer.send(region, event, body);
-        } catch (WebhookRejectedException e) {
-            if (e.reason() != Reason.KAFKA_UNAVAILABLE || !spool.enabled()) {
-                throw e;
-            }
-            spool(region, event, body);
+        Uni<Void> sent = producer.send(region, event, body);
+        if (!producer.nonBlocking()) {
+            sent = sent.runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
         }
+        return sent.onFailure(e -> spool.enabled() && e instanceof WebhookRejectedException rejected
+                && rejected.reason() == Reason.KAFKA_UNAVAILABLE).recoverWithUni(() -> spool(region, event, body));
     }
 
-    private void spool(String region, ParsedEvent event, byte[] body) {
-        if (!spool.append(region, event, body)) {
-            throw new WebhookRejectedException(Reason.KAFKA_UNAVAILABLE, region, event.type());
-        }
+    private Uni<Void> spool(String region, ParsedEvent event, byte[] body) {
+        return Uni.createFrom().<Void>item(() -> {
+            if (!spool.append(region, event, body)) {
+                throw new WebhookRejectedException(Reason.KAFKA_UNAVAILABLE, region, event.type());
+            }
+            return null;
+        }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
     }
 }

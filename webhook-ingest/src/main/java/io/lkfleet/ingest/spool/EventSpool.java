@@ -70,6 +70,11 @@ public class EventSpool {
         return keys.size();
     }
 
+    /** Events the spool may hold ({@code ingest.spool.max-events}). */
+    public int capacity() {
+        return maxEvents;
+    }
+
     /** Stores the event durably; false if the spool is off, full or the disk failed. */
     public boolean append(String region, ParsedEvent event, byte[] body) {
         long seq;
