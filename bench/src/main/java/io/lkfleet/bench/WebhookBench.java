@@ -54,6 +54,7 @@ final class WebhookBench {
         // Then like for like with the peer, whose topic has no consumer: capacity-service paused (SIGSTOP) for
         // webhook-ingest's run and both peer runs, so neither side shares the cores with a consumer.
         Wrk.Result ours;
+        Wrk.Result httpFloor;
         KafkaTools.PerfResult ceiling;
         KafkaTools.PerfResult atOurRate;
         long sameRate;
@@ -61,6 +62,9 @@ final class WebhookBench {
         signal(capacity, "STOP");
         try {
             ours = ctx.wrk().run(url, requests, "application/webhook+json", ctx.connections(), ctx.measure());
+            // The same requests with a content type LiveKit never sends: answered 415 at the first check, before any
+            // crypto, parsing or Kafka. What wrk, HTTP and the framework alone allow on this box.
+            httpFloor = ctx.wrk().run(url, requests, "text/plain", ctx.connections(), ctx.measure());
             kafka.createTopic(PERF_TOPIC, ctx.fleet().layout().local().kafka().webhookPartitions());
             ceiling = kafka.producerPerformance(PERF_TOPIC, 150_000, RECORD_SIZE, -1);
             sameRate = Math.max(1, Math.round(ours.ratePerSecond(200)));
@@ -92,6 +96,10 @@ final class WebhookBench {
                 .row("webhook-ingest with capacity-service consuming (real pipeline): events/s, p50 / p99",
                         Section.perSecond(pipelineRate) + ", " + Section.ms(pipeline.p50Us() / 1e3) + " / "
                                 + Section.ms(pipeline.p99Us() / 1e3), "", "")
+                .row("webhook-ingest answering 415 at its first check (HTTP and framework only, same requests)",
+                        Section.perSecond(httpFloor.ratePerSecond(415)) + ", " + Section.ms(httpFloor.p50Us() / 1e3) + " / "
+                                + Section.ms(httpFloor.p99Us() / 1e3),
+                        "Kafka ProducerPerformance, unthrottled", Section.ratio(httpFloor.ratePerSecond(415), ceiling.recordsPerSecond()))
                 .row("zero loss: records in topic ≥ 200 answers", landed.size() + " ≥ " + accepted + ": " + (noLoss ? "yes" : "NO"),
                         "", "")
                 .note("Goal (issue 3): ≥ 60 % of the raw producer's throughput, zero loss — "
@@ -111,7 +119,8 @@ final class WebhookBench {
                         + " them is the same load with it consuming. ProducerPerformance keeps as many records in flight as"
                         + " its buffer holds; webhook-ingest has at most " + ctx.connections() + " (one per connection),"
                         + " each answered only after its own ack.")
-                .raw("webhook_ingest", ours).raw("webhook_ingest_with_consumer", pipeline).raw("records_landed", landed.size())
+                .raw("webhook_ingest", ours).raw("webhook_ingest_with_consumer", pipeline)
+                .raw("webhook_ingest_415_floor", httpFloor).raw("records_landed", landed.size())
                 .raw("distinct_ids_landed", distinct.size()).raw("no_loss", noLoss)
                 .raw("producer_performance_unthrottled", ceiling).raw("producer_performance_at_same_rate", atOurRate)
                 .raw("consumer_caught_up_ms", caughtUp == null ? -1 : caughtUp.toMillis());
