@@ -67,7 +67,7 @@ public final class BenchMain {
                 + " work on it too); load generators, Kafka, Redis, 4 livekit-server nodes and the 4 services all share"
                 + " it, so every figure is a floor for the software and only comparable within this run.");
         environment.put("java", System.getProperty("java.version"));
-        environment.put("load", "wrk -t" + Wrk.THREADS + " -c50, " + warmUp.toSeconds() + " s warm-up + "
+        environment.put("load", "wrk -t" + Wrk.THREADS + " -c" + Integer.getInteger("bench.connections", 50) + ", " + warmUp.toSeconds() + " s warm-up + "
                 + measure.toSeconds() + " s measured per HTTP phase; services run -Xmx256m -XX:+UseSerialGC");
         environment.put("config", "node class standard raised to 1,000,000 subscriptions (admission never refuses);"
                 + " token-service tenants from bench/tenants.yaml (the dev tenant and key, rate limit lifted from 500/s)");
@@ -78,7 +78,7 @@ public final class BenchMain {
         System.out.println("bench: starting the fleet");
         try (LocalFleet fleet = LocalFleet.start(options)) {
             BenchContext ctx = new BenchContext(fleet, root, work, log, new Wrk(root.resolve("bench/wrk-post.lua"), log),
-                    warmUp, measure, 50);
+                    warmUp, measure, Integer.getInteger("bench.connections", 50));
             phase(results, only, "token", "token-service vs Node", () -> new TokenBench(ctx).run());
             phase(results, only, "webhook", "webhook-ingest vs ProducerPerformance", () -> new WebhookBench(ctx, new KafkaTools(ctx)).run());
             phase(results, only, "capacity", "capacity-service", () -> new CapacityBench(ctx).run());
