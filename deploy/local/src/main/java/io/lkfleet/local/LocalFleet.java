@@ -143,7 +143,7 @@ public final class LocalFleet implements AutoCloseable {
     /** The configuration a service needs to join this fleet (also handed to {@code @QuarkusTest}s). */
     public Map<String, String> serviceProperties() {
         Map<String, String> props = new LinkedHashMap<>(layout.serviceProperties());
-        props.put("tokens.tenants-file", options.repoRoot.resolve("deploy/local/tenants.yaml").toString());
+        props.put("tokens.tenants-file", options.tenantsFile.toString());
         return props;
     }
 
@@ -294,6 +294,7 @@ public final class LocalFleet implements AutoCloseable {
         private Path fleetFile = repoRoot.resolve("deploy/local/fleet.yaml");
         private Path runDir = repoRoot.resolve("deploy/local/.run");
         private Path liveKitBinary = defaultLiveKitBinary();
+        private Path tenantsFile = repoRoot.resolve("deploy/local/tenants.yaml");
         private Map<String, String> overrides = Map.of();
         private int portOffset;
         private boolean freePorts;
@@ -308,6 +309,12 @@ public final class LocalFleet implements AutoCloseable {
 
         public Options runDir(Path dir) {
             this.runDir = dir;
+            return this;
+        }
+
+        /** token-service's tenants file; by default the dev fleet's. */
+        public Options tenantsFile(Path file) {
+            this.tenantsFile = file;
             return this;
         }
 
