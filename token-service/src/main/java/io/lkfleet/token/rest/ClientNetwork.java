@@ -2,12 +2,16 @@ package io.lkfleet.token.rest;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.regex.Pattern;
 
 /**
  * The network a client calls from, coarse enough to group clients that share a path to a region
  * (IPv4 /24, IPv6 /48) and never a full address: the router learns RTTs per network.
  */
 final class ClientNetwork {
+    private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
+    private static final Pattern IPV6 = Pattern.compile("[0-9a-fA-F:]*:[0-9a-fA-F:.]*");
+
     private ClientNetwork() {
     }
 
@@ -15,8 +19,7 @@ final class ClientNetwork {
     static String of(String forwardedFor, String peer) {
         String address = forwardedFor == null || forwardedFor.isBlank() ? peer : forwardedFor.split(",")[0].trim();
         // literal addresses only: InetAddress would resolve a name through DNS
-        if (address == null || !(address.matches("\\d{1,3}(\\.\\d{1,3}){3}")
-                || address.matches("[0-9a-fA-F:]*:[0-9a-fA-F:.]*"))) {
+        if (address == null || !(IPV4.matcher(address).matches() || IPV6.matcher(address).matches())) {
             return null;
         }
         try {

@@ -15,6 +15,7 @@ import io.lkfleet.token.tenant.TenantRateLimiter;
 import io.lkfleet.token.validation.RequestValidator;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.HeaderParam;
@@ -40,7 +41,8 @@ public class TokenResource {
     private final Router router;
     private final FleetConfig fleet;
     private final TokenServiceConfig config;
-    private final MeterRegistry meters;
+    private final MeterRegistry registry;
+    private final TokenMeters meters;
     private final Timer latency;
 
     public TokenResource(TenantAuthenticator authenticator, TenantRateLimiter rateLimiter, Router router,
@@ -50,7 +52,8 @@ public class TokenResource {
         this.router = router;
         this.fleet = fleet;
         this.config = config;
-        this.meters = meters;
+        this.registry = meters;
+        this.meters = new TokenMeters(meters);
         this.latency = Timer.builder("lkfleet.tokens.request").description("Token requests, from auth to signature")
                 .publishPercentileHistogram().register(meters);
     }
@@ -58,25 +61,30 @@ public class TokenResource {
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
-    public Response token(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+    public Uni<Response> token(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
             @HeaderParam("X-Forwarded-For") String forwardedFor, @Context HttpServerRequest http, TokenRequest request) {
-        Timer.Sample sample = Timer.start(meters);
-        String tenant = "unknown";
+        Timer.Sample sample = Timer.start(registry);
+        Caller caller;
         try {
-            Caller caller = authenticator.authenticate(authorization);
-            tenant = caller.tenant().id();
-            TokenResponse token = issue(caller, request, ClientNetwork.of(forwardedFor, http.remoteAddress().hostAddress()));
-            meters.counter("lkfleet.tokens.issued", "tenant", tenant, "region", token.region()).increment();
-            return Response.status(Response.Status.CREATED).entity(token).build();
+            caller = authenticator.authenticate(authorization);
         } catch (Problem refused) {
-            meters.counter("lkfleet.tokens.refused", "tenant", tenant, "reason", refused.reason()).increment();
-            throw refused;
-        } finally {
+            meters.refused("unknown", refused.reason());
             sample.stop(latency);
+            throw refused;
         }
+        String tenant = caller.tenant().id();
+        String clientNetwork = ClientNetwork.of(forwardedFor, http.remoteAddress().hostAddress());
+        // runs on the event loop: the route call is non-blocking, everything else is CPU only
+        return Uni.createFrom().deferred(() -> issue(caller, request, clientNetwork))
+                .map(token -> {
+                    meters.issued(tenant, token.region());
+                    return Response.status(Response.Status.CREATED).entity(token).build();
+                })
+                .onFailure(Problem.class).invoke(refused -> meters.refused(tenant, ((Problem) refused).reason()))
+                .onTermination().invoke(() -> sample.stop(latency));
     }
 
-    private TokenResponse issue(Caller caller, TokenRequest request, String clientNetwork) {
+    private Uni<TokenResponse> issue(Caller caller, TokenRequest request, String clientNetwork) {
         if (!rateLimiter.tryAcquire(caller.tenant())) {
             throw Problem.rateLimited("tenant " + caller.tenant().id() + " is over its rate of "
                     + caller.tenant().ratePerSecond() + " requests/s", 1);
@@ -87,9 +95,14 @@ public class TokenResource {
         String identity = identity(caller, request);
         RequestValidator.validate(request, identity, caller.tenant(), fleet.regions().keySet());
         Set<Grant> grants = RequestValidator.grants(request, caller.tenant());
-        RouteDecision route = router.route(new RouteRequest(caller.tenant().id(), request.roomName(), identity,
-                role(grants), request.regionRttMs(), clientNetwork, null, null, caller.tenant().regions(),
-                caller.tenant().jurisdictions(), request.expectedParticipants(), null));
+        RouteRequest route = new RouteRequest(caller.tenant().id(), request.roomName(), identity, role(grants),
+                request.regionRttMs(), clientNetwork, null, null, caller.tenant().regions(),
+                caller.tenant().jurisdictions(), request.expectedParticipants(), null);
+        return router.route(route).map(decision -> sign(decision, caller, request, identity, grants));
+    }
+
+    private TokenResponse sign(RouteDecision route, Caller caller, TokenRequest request, String identity,
+            Set<Grant> grants) {
         FleetConfig.Region region = fleet.regions().get(route.region());
         if (region == null) {
             throw Problem.retryLater("router-unavailable", "routing answered with an unknown region",

@@ -4,8 +4,8 @@ import io.lkfleet.common.contract.RouteDecision;
 import io.lkfleet.common.contract.RouteRequest;
 import io.lkfleet.token.config.TokenServiceConfig;
 import io.lkfleet.token.rest.Problem;
+import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.ws.rs.ProcessingException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 import java.util.Map;
@@ -26,15 +26,17 @@ public class Router {
         this.retryAfterSeconds = config.retryAfterSeconds();
     }
 
-    public RouteDecision route(RouteRequest request) {
-        try {
-            return client.route(request);
-        } catch (WebApplicationException e) {
-            throw refusal(e.getResponse());
-        } catch (ProcessingException e) {
-            throw Problem.retryLater("router-unavailable", "routing is unavailable right now; retry shortly",
-                    retryAfterSeconds);
+    public Uni<RouteDecision> route(RouteRequest request) {
+        return client.route(request).onFailure().transform(this::asProblem);
+    }
+
+    /** A refusal keeps the router's reason; anything else (timeout, connection, bad answer) is router-unavailable. */
+    private Problem asProblem(Throwable failure) {
+        if (failure instanceof WebApplicationException e) {
+            return refusal(e.getResponse());
         }
+        return Problem.retryLater("router-unavailable", "routing is unavailable right now; retry shortly",
+                retryAfterSeconds);
     }
 
     /** The router's own reason goes to the client (node-full is not room-exceeds-node). */
