@@ -20,11 +20,16 @@ import io.lkfleet.router.livekit.LiveKitRegions;
 import io.lkfleet.router.livekit.NodeStatus;
 import io.lkfleet.router.placement.NodeLoad;
 import io.lkfleet.router.placement.Placements;
+import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.RedisDataSource;
+import io.quarkus.redis.datasource.value.ReactiveValueCommands;
 import io.quarkus.redis.datasource.value.SetArgs;
 import io.quarkus.redis.datasource.value.ValueCommands;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.core.Response.Status;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -32,6 +37,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Supplier;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -53,11 +60,14 @@ public class RouteService {
     private final DecisionPublisher decisions;
     private final RedisDataSource redis;
     private final ValueCommands<String, String> values;
+    private final ReactiveValueCommands<String, String> reactiveValues;
+    private final Duration redisTimeout;
     private final LearnedRtt learned;
     private final RegionRanking ranking;
 
     public RouteService(FleetConfig fleet, RouterConfig config, CapacityModel model, Admission admission,
-            LiveKitRegions livekit, Placements placements, DecisionPublisher decisions, RedisDataSource redis) {
+            LiveKitRegions livekit, Placements placements, DecisionPublisher decisions, RedisDataSource redis,
+            ReactiveRedisDataSource reactiveRedis, @ConfigProperty(name = "quarkus.redis.timeout") Duration redisTimeout) {
         this.fleet = fleet;
         this.config = config;
         this.model = model;
@@ -67,41 +77,85 @@ public class RouteService {
         this.decisions = decisions;
         this.redis = redis;
         this.values = redis.value(String.class);
+        this.reactiveValues = reactiveRedis.value(String.class);
+        this.redisTimeout = redisTimeout;
         this.learned = new LearnedRtt(config.learnedRttMaxAge(), 100_000, System::currentTimeMillis);
         this.ranking = new RegionRanking(List.of(new MeasuredRtt(), learned, new GeoDistance()),
                 config.regionOrder().orElse(fleet.regions().keySet().stream().sorted().toList()));
     }
 
-    public RouteDecision route(RouteRequest request) {
+    /**
+     * Decides one join. A join to a room already pinned to a live node (the common case) is decided
+     * on the calling event loop with the reactive client; everything else (new rooms, lost nodes,
+     * LiveKit's own room map, refusals) takes the full path on a worker thread. The full path
+     * decides from scratch, which is safe: a join the fast path did not admit changed nothing.
+     */
+    public Uni<RouteDecision> route(RouteRequest request) {
         validate(request);
         learned.learn(request);
         List<String> allowed = allowedRegions(request);
+        return admitToPinnedNode(request, allowed)
+                .ifNoItem().after(redisTimeout).fail()
+                .onFailure().recoverWithUni(stateUnavailable -> onWorker(() -> withoutState(request, allowed,
+                        stateUnavailable)))
+                .onItem().ifNull().switchTo(() -> onWorker(() -> decide(request, allowed)))
+                .invoke(decision -> decisions.publish(request.room(), "admitted",
+                        decision.newRoom() ? "new-room" : "pinned", decision.region(),
+                        Map.of("node", decision.nodeId(), "identity", request.identity(), "role", request.role(),
+                                "projected_subscriptions", decision.projectedSubscriptions(),
+                                "limit_subscriptions", decision.limitSubscriptions(),
+                                "latency_source", decision.latencySource())))
+                .onFailure(Refusal.class).invoke(failure -> {
+                    Refusal refusal = (Refusal) failure;
+                    Map<String, Object> fields = new LinkedHashMap<>();
+                    fields.put("identity", request.identity());
+                    fields.put("detail", refusal.getMessage());
+                    if (refusal.node() != null) {
+                        fields.put("node", refusal.node());
+                    }
+                    decisions.publish(request.room(), "refused", refusal.reason(), refusal.region(), fields);
+                });
+    }
+
+    /**
+     * The fast path, three reactive Redis calls: the room's region claim, its node pin, and the
+     * admission script. Null (take the full path) unless the room is claimed for an allowed region,
+     * pinned to a node that is alive, and the join was admitted there.
+     */
+    private Uni<RouteDecision> admitToPinnedNode(RouteRequest request, List<String> allowed) {
+        return reactiveValues.get(RouterKeys.roomRegion(request.room())).chain(region -> {
+            if (region == null || !allowed.contains(region)) {
+                return Uni.createFrom().nullItem();
+            }
+            return reactiveValues.get(RouterKeys.pin(region, request.room())).chain(node -> {
+                if (node == null || !alive(region, node)) {
+                    return Uni.createFrom().nullItem();
+                }
+                NodeLimit limit = limitOf(region);
+                String reservation = "rsv_" + UUID.randomUUID();
+                return admission.admitAsync(region, node, request.room(), request.identity(), request.publisher(),
+                        reservation, model, limit, config.reservationTtl(), config.pinTtl())
+                        .map(result -> result.outcome() == AdmissionResult.Outcome.ADMITTED
+                                ? admitted(region, node, reservation, 0, result, limit, false, "pinned")
+                                : null);
+            });
+        });
+    }
+
+    private static <T> Uni<T> onWorker(Supplier<T> blocking) {
+        return Uni.createFrom().item(blocking).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+    }
+
+    /** The full path, blocking: pinned or new room, with the Redis failure policy. */
+    private RouteDecision decide(RouteRequest request, List<String> allowed) {
         try {
-            RouteDecision decision;
-            try {
-                decision = pinnedRegion(request.room())
-                        .map(region -> routePinned(request, region, allowed))
-                        .orElseGet(() -> routeNewRoom(request, allowed));
-            } catch (Refusal refusal) {
-                throw refusal;
-            } catch (RuntimeException stateUnavailable) {
-                decision = withoutState(request, allowed, stateUnavailable);
-            }
-            decisions.publish(request.room(), "admitted", decision.newRoom() ? "new-room" : "pinned", decision.region(),
-                    Map.of("node", decision.nodeId(), "identity", request.identity(), "role", request.role(),
-                            "projected_subscriptions", decision.projectedSubscriptions(),
-                            "limit_subscriptions", decision.limitSubscriptions(),
-                            "latency_source", decision.latencySource()));
-            return decision;
+            return pinnedRegion(request.room())
+                    .map(region -> routePinned(request, region, allowed))
+                    .orElseGet(() -> routeNewRoom(request, allowed));
         } catch (Refusal refusal) {
-            Map<String, Object> fields = new LinkedHashMap<>();
-            fields.put("identity", request.identity());
-            fields.put("detail", refusal.getMessage());
-            if (refusal.node() != null) {
-                fields.put("node", refusal.node());
-            }
-            decisions.publish(request.room(), "refused", refusal.reason(), refusal.region(), fields);
             throw refusal;
+        } catch (RuntimeException stateUnavailable) {
+            return withoutState(request, allowed, stateUnavailable);
         }
     }
 
@@ -110,7 +164,7 @@ public class RouteService {
      * admission is possible. Fail closed, or, by policy, let joins of rooms LiveKit already runs
      * through to their node, unaccounted, while new rooms wait.
      */
-    private RouteDecision withoutState(RouteRequest request, List<String> allowed, RuntimeException cause) {
+    private RouteDecision withoutState(RouteRequest request, List<String> allowed, Throwable cause) {
         LOG.warnf("routing state unavailable (%s); policy %s", cause.getMessage(), config.redisFailurePolicy());
         if (config.redisFailurePolicy() == RouterConfig.RedisFailurePolicy.ADMIT_PINNED_ONLY) {
             long now = System.currentTimeMillis() / 1000;
@@ -140,9 +194,7 @@ public class RouteService {
                     "no-capacity", "no node of region " + region + " can take room " + request.room() + " now", region,
                     null));
         }
-        NodeStatus status = livekit.node(region, node.get()).orElse(null);
-        long now = System.currentTimeMillis() / 1000;
-        if (status == null || !status.alive(now, config.nodeStaleAfter().toSeconds())) {
+        if (!alive(region, node.get())) {
             // Its node died, so the room is lost (LiveKit re-creates it at the next join): place it
             // again, on a live node of its region, and pin it there.
             redis.key().del(RouterKeys.pin(region, request.room()));
@@ -247,9 +299,19 @@ public class RouteService {
                         + "'s LiveKit did not create the room; retry shortly", region, nodeId);
             }
         }
-        return Optional.of(new RouteDecision(region, fleet.regions().get(region).livekitUrl(), nodeId, reservation,
-                maxParticipants, result.nodeSubscriptions(), result.nodeEgressKbps(), limit.maxSubscriptions(), newRoom,
-                latencySource));
+        return Optional.of(admitted(region, nodeId, reservation, maxParticipants, result, limit, newRoom, latencySource));
+    }
+
+    private RouteDecision admitted(String region, String nodeId, String reservation, int maxParticipants,
+            AdmissionResult result, NodeLimit limit, boolean newRoom, String latencySource) {
+        return new RouteDecision(region, fleet.regions().get(region).livekitUrl(), nodeId, reservation, maxParticipants,
+                result.nodeSubscriptions(), result.nodeEgressKbps(), limit.maxSubscriptions(), newRoom, latencySource);
+    }
+
+    /** A node LiveKit's registry lists as alive (read every poll interval, so no Redis call here). */
+    private boolean alive(String region, String nodeId) {
+        long now = System.currentTimeMillis() / 1000;
+        return livekit.node(region, nodeId).map(n -> n.alive(now, config.nodeStaleAfter().toSeconds())).orElse(false);
     }
 
     /** Live, serving, not draining nodes of a region; a node scheduled for another big room only for that room. */

@@ -4,7 +4,9 @@ import io.lkfleet.common.capacity.CapacityModel;
 import io.lkfleet.common.capacity.NodeLimit;
 import io.lkfleet.common.capacity.RoomCost;
 import io.lkfleet.common.contract.RedisKeys;
+import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.RedisDataSource;
+import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.redis.client.Response;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
@@ -22,11 +24,13 @@ import java.util.List;
 @ApplicationScoped
 public class Admission {
     private final RedisDataSource redis;
+    private final ReactiveRedisDataSource reactiveRedis;
     private final LuaScript admit;
     private final LuaScript release;
 
-    public Admission(RedisDataSource redis) {
+    public Admission(RedisDataSource redis, ReactiveRedisDataSource reactiveRedis) {
         this.redis = redis;
+        this.reactiveRedis = reactiveRedis;
         this.admit = new LuaScript(resource("admit.lua"));
         this.release = new LuaScript(resource("release.lua"));
     }
@@ -46,6 +50,26 @@ public class Admission {
     public AdmissionResult admit(String region, String nodeId, String room, String identity, boolean publisher,
             String reservationId, CapacityModel model, NodeLimit limit, Duration reservationTtl, Duration pinTtl,
             RoomCost roomToGrow) {
+        Script call = script(region, nodeId, room, identity, publisher, reservationId, model, limit, reservationTtl,
+                pinTtl, roomToGrow);
+        return result(admit.run(redis, call.keys(), call.args()));
+    }
+
+    /** {@link #admit} of a join to a room that already has its node, without blocking a thread. */
+    public Uni<AdmissionResult> admitAsync(String region, String nodeId, String room, String identity,
+            boolean publisher, String reservationId, CapacityModel model, NodeLimit limit, Duration reservationTtl,
+            Duration pinTtl) {
+        Script call = script(region, nodeId, room, identity, publisher, reservationId, model, limit, reservationTtl,
+                pinTtl, RoomCost.ZERO);
+        return admit.runAsync(reactiveRedis, call.keys(), call.args()).map(Admission::result);
+    }
+
+    private record Script(List<String> keys, List<String> args) {
+    }
+
+    private static Script script(String region, String nodeId, String room, String identity, boolean publisher,
+            String reservationId, CapacityModel model, NodeLimit limit, Duration reservationTtl, Duration pinTtl,
+            RoomCost roomToGrow) {
         long now = System.currentTimeMillis();
         List<String> keys = List.of(RedisKeys.node(region, nodeId), RouterKeys.nodeReservations(region, nodeId),
                 RouterKeys.nodeReserved(region, nodeId), RedisKeys.room(region, room),
@@ -57,7 +81,10 @@ public class Admission {
                 Long.toString(limit.maxSubscriptions()), Long.toString(limit.maxEgressKbps()), nodeId,
                 Long.toString(pinTtl.toMillis()), Long.toString(Math.max(0, roomToGrow.subscriptions())),
                 Long.toString(Math.max(0, roomToGrow.egressKbps())));
-        Response reply = admit.run(redis, keys, args);
+        return new Script(keys, args);
+    }
+
+    private static AdmissionResult result(Response reply) {
         String status = reply.get(0).toString();
         return switch (status) {
             case "pinned-elsewhere" -> new AdmissionResult(AdmissionResult.Outcome.PINNED_ELSEWHERE, 0, 0, 0, 0,

@@ -3,11 +3,13 @@ package io.lkfleet.router.decision;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lkfleet.common.contract.Topics;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.reactive.messaging.kafka.Record;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Emitter;
 import org.eclipse.microprofile.reactive.messaging.OnOverflow;
@@ -26,6 +28,7 @@ public class DecisionPublisher {
     private final Emitter<Record<String, String>> emitter;
     private final ObjectMapper json;
     private final MeterRegistry meters;
+    private final Map<String, Counter> counters = new ConcurrentHashMap<>();
 
     public DecisionPublisher(@Channel(CHANNEL) @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 10_000)
             Emitter<Record<String, String>> emitter, ObjectMapper json, MeterRegistry meters) {
@@ -36,8 +39,10 @@ public class DecisionPublisher {
 
     /** {@code outcome} is admitted or refused; {@code fields} carry region, node, projected load, reason. */
     public void publish(String room, String outcome, String reason, String region, Map<String, Object> fields) {
-        meters.counter("lkfleet.router.decisions", "outcome", outcome, "reason", reason, "region",
-                region == null ? "none" : region).increment();
+        String regionTag = region == null ? "none" : region;
+        // looked up once per tag combination (outcomes, reasons and regions are few)
+        counters.computeIfAbsent(outcome + '\n' + reason + '\n' + regionTag, k -> meters.counter(
+                "lkfleet.router.decisions", "outcome", outcome, "reason", reason, "region", regionTag)).increment();
         Map<String, Object> record = new LinkedHashMap<>();
         record.put("at", System.currentTimeMillis());
         record.put("room", room);
