@@ -73,25 +73,44 @@ final class TokenBench {
                 .raw("token_service", ours).raw("node_endpoint", peer).raw("goal_met", goal);
     }
 
-    /** One subscriber join per room through the whole path, so every room is pinned (CreateRoom) before measuring. */
+    /**
+     * One subscriber join per room through the whole path, so every room is pinned (CreateRoom)
+     * before measuring. Ten at a time, and a 503 (router-unavailable while the shared box is busy)
+     * is retried after its Retry-After: the benchmark measures joins to pinned rooms, not this set-up.
+     */
     private void precreateRooms(String tokenUrl) throws Exception {
         java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
-        List<java.util.concurrent.CompletableFuture<java.net.http.HttpResponse<String>>> answers = new ArrayList<>();
-        for (int i = 0; i < ROOMS; i++) {
-            String[] authAndBody = line(i, "warm-" + i).split("\t", 2);
-            answers.add(http.sendAsync(java.net.http.HttpRequest.newBuilder(java.net.URI.create(tokenUrl))
-                    .timeout(Duration.ofSeconds(30)).header("Authorization", authAndBody[0])
-                    .header("Content-Type", "application/json")
-                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString(authAndBody[1])).build(),
-                    java.net.http.HttpResponse.BodyHandlers.ofString()));
-        }
-        for (var answer : answers) {
-            var response = answer.get(60, java.util.concurrent.TimeUnit.SECONDS);
-            if (response.statusCode() != 201) {
-                throw new IllegalStateException("pre-creating a room through token-service: " + response.statusCode() + " "
-                        + response.body());
+        for (int batch = 0; batch < ROOMS; batch += 10) {
+            List<java.util.concurrent.CompletableFuture<java.net.http.HttpResponse<String>>> answers = new ArrayList<>();
+            for (int i = batch; i < Math.min(ROOMS, batch + 10); i++) {
+                answers.add(createRoom(http, tokenUrl, i, 5));
+            }
+            for (var answer : answers) {
+                var response = answer.get(120, java.util.concurrent.TimeUnit.SECONDS);
+                if (response.statusCode() != 201) {
+                    throw new IllegalStateException("pre-creating a room through token-service: " + response.statusCode()
+                            + " " + response.body());
+                }
             }
         }
+    }
+
+    private static java.util.concurrent.CompletableFuture<java.net.http.HttpResponse<String>> createRoom(
+            java.net.http.HttpClient http, String tokenUrl, int room, int attemptsLeft) {
+        String[] authAndBody = line(room, "warm-" + room).split("\t", 2);
+        return http.sendAsync(java.net.http.HttpRequest.newBuilder(java.net.URI.create(tokenUrl))
+                .timeout(Duration.ofSeconds(30)).header("Authorization", authAndBody[0])
+                .header("Content-Type", "application/json")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(authAndBody[1])).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString()).thenCompose(response -> {
+                    if (response.statusCode() != 503 || attemptsLeft <= 1) {
+                        return java.util.concurrent.CompletableFuture.completedFuture(response);
+                    }
+                    long wait = response.headers().firstValueAsLong("Retry-After").orElse(1);
+                    return java.util.concurrent.CompletableFuture.supplyAsync(() -> null,
+                            java.util.concurrent.CompletableFuture.delayedExecutor(wait, java.util.concurrent.TimeUnit.SECONDS))
+                            .thenCompose(ignored -> createRoom(http, tokenUrl, room, attemptsLeft - 1));
+                });
     }
 
     private static List<String> requests() {
