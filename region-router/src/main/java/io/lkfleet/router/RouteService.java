@@ -62,6 +62,7 @@ public class RouteService {
     private final ValueCommands<String, String> values;
     private final ReactiveValueCommands<String, String> reactiveValues;
     private final Duration redisTimeout;
+    private final PinnedRooms pinnedRooms = new PinnedRooms(Duration.ofSeconds(1), 100_000);
     private final LearnedRtt learned;
     private final RegionRanking ranking;
 
@@ -118,28 +119,39 @@ public class RouteService {
     }
 
     /**
-     * The fast path, three reactive Redis calls: the room's region claim, its node pin, and the
-     * admission script. Null (take the full path) unless the room is claimed for an allowed region,
-     * pinned to a node that is alive, and the join was admitted there.
+     * The fast path. Where a room lives ({@link PinnedRooms}: its region claim and node pin, read
+     * within the last second) needs no Redis call; otherwise two reactive GETs read it. Then one
+     * admission script, which re-checks the pin atomically. Null (take the full path) unless the
+     * room is claimed for an allowed region, pinned to a node that is alive, and the join was
+     * admitted there.
      */
     private Uni<RouteDecision> admitToPinnedNode(RouteRequest request, List<String> allowed) {
-        return reactiveValues.get(RouterKeys.roomRegion(request.room())).chain(region -> {
-            if (region == null || !allowed.contains(region)) {
-                return Uni.createFrom().nullItem();
-            }
-            return reactiveValues.get(RouterKeys.pin(region, request.room())).chain(node -> {
-                if (node == null || !alive(region, node)) {
-                    return Uni.createFrom().nullItem();
-                }
-                NodeLimit limit = limitOf(region);
-                String reservation = "rsv_" + UUID.randomUUID();
-                return admission.admitAsync(region, node, request.room(), request.identity(), request.publisher(),
-                        reservation, model, limit, config.reservationTtl(), config.pinTtl())
-                        .map(result -> result.outcome() == AdmissionResult.Outcome.ADMITTED
-                                ? admitted(region, node, reservation, 0, result, limit, false, "pinned")
-                                : null);
-            });
-        });
+        PinnedRooms.Pin known = pinnedRooms.get(request.room());
+        if (known != null) {
+            return admitToPin(request, allowed, known.region(), known.node());
+        }
+        return reactiveValues.get(RouterKeys.roomRegion(request.room())).chain(region -> region == null
+                ? Uni.createFrom().nullItem()
+                : reactiveValues.get(RouterKeys.pin(region, request.room()))
+                        .chain(node -> admitToPin(request, allowed, region, node)));
+    }
+
+    private Uni<RouteDecision> admitToPin(RouteRequest request, List<String> allowed, String region, String node) {
+        if (node == null || !allowed.contains(region) || !alive(region, node)) {
+            pinnedRooms.forget(request.room());
+            return Uni.createFrom().nullItem();
+        }
+        NodeLimit limit = limitOf(region);
+        String reservation = "rsv_" + UUID.randomUUID();
+        return admission.admitPinned(region, node, request.room(), request.identity(), request.publisher(),
+                reservation, model, limit, config.reservationTtl(), config.pinTtl()).map(result -> {
+                    if (result.outcome() != AdmissionResult.Outcome.ADMITTED) {
+                        pinnedRooms.forget(request.room());
+                        return null;
+                    }
+                    pinnedRooms.remember(request.room(), region, node);
+                    return admitted(region, node, reservation, 0, result, limit, false, "pinned");
+                });
     }
 
     private static <T> Uni<T> onWorker(Supplier<T> blocking) {
@@ -280,6 +292,8 @@ public class RouteService {
                         + " would need " + result.roomSubscriptions() + " subscriptions, more than one node's limit of "
                         + limit.maxSubscriptions() + "; adding nodes would not help (a room lives on one node)", region,
                         nodeId);
+            case NOT_PINNED:
+                throw new IllegalStateException("admission without pinned_only answered not-pinned");
             case PINNED_ELSEWHERE:
                 return Optional.of(admitOn(request, region, result.pinnedNode(), false, "pinned").orElseThrow(
                         () -> new Refusal(Status.CONFLICT, "node-full", "room " + request.room() + " is pinned to node "

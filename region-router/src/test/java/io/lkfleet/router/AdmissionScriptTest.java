@@ -1,6 +1,7 @@
 package io.lkfleet.router;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lkfleet.common.capacity.CapacityAssumptions;
@@ -11,6 +12,8 @@ import io.lkfleet.common.capacity.RoomShape;
 import io.lkfleet.local.testing.LocalFleetResource;
 import io.lkfleet.router.admission.Admission;
 import io.lkfleet.router.admission.AdmissionResult;
+import io.lkfleet.router.admission.RouterKeys;
+import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
@@ -40,6 +43,9 @@ class AdmissionScriptTest {
 
     @Inject
     CapacityAssumptions assumptions;
+
+    @Inject
+    RedisDataSource redis;
 
     record Join(String room, String identity, boolean publisher) {
     }
@@ -149,5 +155,26 @@ class AdmissionScriptTest {
         Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> admission.admit(REGION, node, "b-" + node,
                 "b-sub", false, "rb3-" + System.nanoTime(), model, limit, TTL, TTL).outcome()
                 == AdmissionResult.Outcome.ADMITTED);
+    }
+
+    @Test
+    void aJoinForAPinnedRoomIsAdmittedOnlyWhileThePinIsThere() {
+        CapacityModel model = new CapacityModel(assumptions);
+        NodeLimit limit = new NodeLimit(400, 10_000_000);
+        String node = "ND_pinned_" + UUID.randomUUID();
+        String room = "p-" + node;
+        Duration await = Duration.ofSeconds(10);
+        assertEquals(AdmissionResult.Outcome.NOT_PINNED, admission.admitPinned(REGION, node, room, "early", false,
+                "rp0", model, limit, TTL, TTL).await().atMost(await).outcome(), "no pin yet: nothing admitted");
+        assertNull(redis.hash(String.class).hget(RouterKeys.roomReserved(REGION, room), "participants"),
+                "a refused pinned-only join reserves nothing");
+        assertEquals(AdmissionResult.Outcome.ADMITTED,
+                admission.admit(REGION, node, room, "first", true, "rp1", model, limit, TTL, TTL).outcome());
+        assertEquals(AdmissionResult.Outcome.ADMITTED, admission.admitPinned(REGION, node, room, "viewer", false,
+                "rp2", model, limit, TTL, TTL).await().atMost(await).outcome());
+        AdmissionResult elsewhere = admission.admitPinned(REGION, "ND_other_" + node, room, "lost", false, "rp3", model,
+                limit, TTL, TTL).await().atMost(await);
+        assertEquals(AdmissionResult.Outcome.PINNED_ELSEWHERE, elsewhere.outcome());
+        assertEquals(node, elsewhere.pinnedNode());
     }
 }

@@ -14,6 +14,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -55,13 +56,19 @@ public class Admission {
         return result(admit.run(redis, call.keys(), call.args()));
     }
 
-    /** {@link #admit} of a join to a room that already has its node, without blocking a thread. */
-    public Uni<AdmissionResult> admitAsync(String region, String nodeId, String room, String identity,
+    /**
+     * {@link #admit} of a join to a room the caller saw pinned to {@code nodeId}, without blocking a
+     * thread. The script checks the pin atomically: {@code NOT_PINNED} or {@code PINNED_ELSEWHERE}
+     * (nothing reserved) when the room is no longer pinned there.
+     */
+    public Uni<AdmissionResult> admitPinned(String region, String nodeId, String room, String identity,
             boolean publisher, String reservationId, CapacityModel model, NodeLimit limit, Duration reservationTtl,
             Duration pinTtl) {
         Script call = script(region, nodeId, room, identity, publisher, reservationId, model, limit, reservationTtl,
                 pinTtl, RoomCost.ZERO);
-        return admit.runAsync(reactiveRedis, call.keys(), call.args()).map(Admission::result);
+        List<String> pinnedOnly = new ArrayList<>(call.args());
+        pinnedOnly.add("1");
+        return admit.runAsync(reactiveRedis, call.keys(), pinnedOnly).map(Admission::result);
     }
 
     private record Script(List<String> keys, List<String> args) {
@@ -89,6 +96,7 @@ public class Admission {
         return switch (status) {
             case "pinned-elsewhere" -> new AdmissionResult(AdmissionResult.Outcome.PINNED_ELSEWHERE, 0, 0, 0, 0,
                     reply.get(1).toString());
+            case "not-pinned" -> new AdmissionResult(AdmissionResult.Outcome.NOT_PINNED, 0, 0, 0, 0, null);
             case "admitted", "node-full", "room-exceeds-node" -> new AdmissionResult(outcome(status),
                     reply.get(1).toLong(), reply.get(2).toLong(), reply.get(3).toLong(), reply.get(4).toInteger(), null);
             default -> throw new IllegalStateException("admission script answered " + status);

@@ -13,6 +13,8 @@ public record AdmissionResult(Outcome outcome, long nodeSubscriptions, long node
         int roomParticipants, String pinnedNode) {
 
     public enum Outcome {
-        ADMITTED, NODE_FULL, ROOM_EXCEEDS_NODE, PINNED_ELSEWHERE
+        ADMITTED, NODE_FULL, ROOM_EXCEEDS_NODE, PINNED_ELSEWHERE,
+        /** Only from {@link Admission#admitPinned}: the room has no pin any more, nothing was reserved. */
+        NOT_PINNED
     }
 }

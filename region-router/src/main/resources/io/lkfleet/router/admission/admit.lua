@@ -16,6 +16,7 @@
 --
 -- Returns {status, node_subs_after, node_kbps_after, room_cost_subs_after, room_participants_after}
 -- status: "admitted" | "node-full" | "room-exceeds-node" | "pinned-elsewhere" (then [2] = pinned node)
+--         | "not-pinned" (pinned_only, and the room has no pin)
 -- The sums make the cost of a check independent of how many reservations are live.
 local now, expires = tonumber(ARGV[1]), tonumber(ARGV[2])
 local id, identity, role = ARGV[3], ARGV[4], ARGV[5]
@@ -28,6 +29,9 @@ local room_to_grow_subs, room_to_grow_kbps = tonumber(ARGV[13]), tonumber(ARGV[1
 local pinned = redis.call('GET', KEYS[7])
 if pinned and pinned ~= node then
   return {'pinned-elsewhere', pinned}
+end
+if not pinned and ARGV[15] == '1' then
+  return {'not-pinned'}
 end
 
 -- Reservations of joins that never happened expire, and leave the sums.
