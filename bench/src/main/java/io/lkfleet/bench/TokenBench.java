@@ -33,7 +33,7 @@ final class TokenBench {
         precreateRooms(tokenUrl);
         Path requests = Wrk.requestFile(ctx.workDir().resolve("token-requests.txt"), requests());
 
-        ctx.wrk().run(tokenUrl, requests, "application/json", ctx.connections(), ctx.warmUp());
+        ctx.wrk().run(tokenUrl, requests, "application/json", ctx.connections(), ctx.jvmWarmUp());
         Wrk.Result ours = ctx.wrk().run(tokenUrl, requests, "application/json", ctx.connections(), ctx.measure());
 
         FleetLayout.Region region = ctx.region("eu-west");
@@ -46,7 +46,7 @@ final class TokenBench {
         try {
             String nodeUrl = "http://127.0.0.1:" + port + "/";
             awaitListening(port);
-            ctx.wrk().run(nodeUrl, requests, "application/json", ctx.connections(), ctx.warmUp());
+            ctx.wrk().run(nodeUrl, requests, "application/json", ctx.connections(), ctx.jvmWarmUp());
             peer = ctx.wrk().run(nodeUrl, requests, "application/json", ctx.connections(), ctx.measure());
         } finally {
             Procs.stop(node);
@@ -68,7 +68,7 @@ final class TokenBench {
                         + " on lkfleet's Redis → HS256 token for the routed region. Joins: role subscriber (grants"
                         + " [\"subscribe\"]) into " + ROOMS + " rooms pinned before measuring, no publishers.")
                 .note("Node peer: node:http + AccessToken.toJwt() (livekit-server-sdk 2.19.2), 2 cluster workers,"
-                        + " no auth, no routing. Same wrk script, same bodies, " + ctx.warmUp().toSeconds() + " s warm-up"
+                        + " no auth, no routing. Same wrk script, same bodies, " + ctx.jvmWarmUp().toSeconds() + " s warm-up"
                         + " then " + ctx.measure().toSeconds() + " s measured, each.")
                 .raw("token_service", ours).raw("node_endpoint", peer).raw("goal_met", goal);
     }
