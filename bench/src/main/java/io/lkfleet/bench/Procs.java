@@ -75,6 +75,13 @@ final class Procs {
         }
     }
 
+    /** CPU time (user + system) a process and all its descendants have used so far, in ms. */
+    static long cpuMillis(long pid) {
+        ProcessHandle process = ProcessHandle.of(pid).orElseThrow(() -> new IllegalStateException("no process " + pid));
+        return java.util.stream.Stream.concat(java.util.stream.Stream.of(process), process.descendants())
+                .mapToLong(p -> p.info().totalCpuDuration().map(Duration::toMillis).orElse(0L)).sum();
+    }
+
     /** Resident set size of a process in MiB, from /proc. */
     static double rssMib(long pid) {
         try {

@@ -29,7 +29,10 @@ final class RouterBench {
         }
         Path requests = Wrk.requestFile(ctx.workDir().resolve("route-requests.txt"), lines);
         ctx.wrk().run(url, requests, "application/json", ctx.connections(), ctx.warmUp());
+        long routerPid = ctx.fleet().services().get("region-router").pid();
+        long routerCpu = Procs.cpuMillis(routerPid);
         Wrk.Result ours = ctx.wrk().run(url, requests, "application/json", ctx.connections(), ctx.measure());
+        double cpuPerDecision = (Procs.cpuMillis(routerPid) - routerCpu) / (double) ours.requests();
         double oursRate = ours.ratePerSecond(200);
         String[] ceiling = evalshaCeiling();
         double ceilingRate = Double.parseDouble(ceiling[1]);
@@ -38,6 +41,7 @@ final class RouterBench {
                         "redis-benchmark EVALSHA admit.lua: " + Section.perSecond(ceilingRate), Section.ratio(oursRate, ceilingRate))
                 .row("region-router p50 / p99", Section.ms(ours.p50Us() / 1e3) + " / " + Section.ms(ours.p99Us() / 1e3),
                         "EVALSHA: " + ceiling[4] + " ms / " + ceiling[6] + " ms", "")
+                .row("region-router CPU per decision", Section.ms(cpuPerDecision), "", "")
                 .note("region-router status mix: " + ours.statusMix() + ". Requests: role subscriber into the "
                         + TokenBench.ROOMS + " rooms pinned by the token benchmark (so the pinned-room path: region claim"
                         + " read, pin, admission script, decision to Kafka not awaited).")
@@ -46,7 +50,7 @@ final class RouterBench {
                         + " lkfleet's Redis, a subscriber join on a node of its own keys; its reservation id is fixed, so"
                         + " its reservation set stays at one member while the router's holds every reservation of the"
                         + " last router.reservation-ttl (30 s).")
-                .raw("region_router", ours)
+                .raw("region_router", ours).raw("region_router_cpu_ms_per_decision", cpuPerDecision)
                 .raw("redis_benchmark_evalsha", Map.of("requests_per_s", ceilingRate, "avg_ms", ceiling[2],
                         "p50_ms", ceiling[4], "p95_ms", ceiling[5], "p99_ms", ceiling[6], "max_ms", ceiling[7]));
     }

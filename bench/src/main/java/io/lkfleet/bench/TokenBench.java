@@ -34,7 +34,13 @@ final class TokenBench {
         Path requests = Wrk.requestFile(ctx.workDir().resolve("token-requests.txt"), requests());
 
         ctx.wrk().run(tokenUrl, requests, "application/json", ctx.connections(), ctx.jvmWarmUp());
+        long tokenPid = ctx.fleet().services().get("token-service").pid();
+        long routerPid = ctx.fleet().services().get("region-router").pid();
+        long tokenCpu = Procs.cpuMillis(tokenPid);
+        long routerCpu = Procs.cpuMillis(routerPid);
         Wrk.Result ours = ctx.wrk().run(tokenUrl, requests, "application/json", ctx.connections(), ctx.measure());
+        double tokenCpuPerToken = (Procs.cpuMillis(tokenPid) - tokenCpu) / (double) ours.requests();
+        double routerCpuPerToken = (Procs.cpuMillis(routerPid) - routerCpu) / (double) ours.requests();
 
         FleetLayout.Region region = ctx.region("eu-west");
         int port = Procs.freePort();
@@ -43,11 +49,14 @@ final class TokenBench {
                         region.apiSecret(), "LIVEKIT_URL", region.livekitUrl(), "NODE_WORKERS", "2"),
                 ctx.workDir().resolve("node-token.log"));
         Wrk.Result peer;
+        double nodeCpuPerToken;
         try {
             String nodeUrl = "http://127.0.0.1:" + port + "/";
             awaitListening(port);
             ctx.wrk().run(nodeUrl, requests, "application/json", ctx.connections(), ctx.jvmWarmUp());
+            long nodeCpu = Procs.cpuMillis(node.pid());
             peer = ctx.wrk().run(nodeUrl, requests, "application/json", ctx.connections(), ctx.measure());
+            nodeCpuPerToken = (Procs.cpuMillis(node.pid()) - nodeCpu) / (double) peer.requests();
         } finally {
             Procs.stop(node);
         }
@@ -61,6 +70,10 @@ final class TokenBench {
                 .row("token-service p50 / p99", Section.ms(ours.p50Us() / 1e3) + " / " + Section.ms(ours.p99Us() / 1e3),
                         "Node: " + Section.ms(peer.p50Us() / 1e3) + " / " + Section.ms(peer.p99Us() / 1e3),
                         "p99 " + Section.ratio(ours.p99Us(), peer.p99Us()))
+                .row("CPU per token (process CPU time / requests, measured window)",
+                        "token-service " + Section.ms(tokenCpuPerToken) + " + region-router " + Section.ms(routerCpuPerToken),
+                        "Node (2 workers): " + Section.ms(nodeCpuPerToken),
+                        Section.ratio(tokenCpuPerToken + routerCpuPerToken, nodeCpuPerToken))
                 .note("Goal (issue 6): ≥ 2× the Node endpoint's throughput at a lower p99 — "
                         + (goal ? "met" : "NOT met") + " in this run.")
                 .note("token-service status mix: " + ours.statusMix() + "; Node status mix: " + peer.statusMix() + ".")
@@ -70,7 +83,13 @@ final class TokenBench {
                 .note("Node peer: node:http + AccessToken.toJwt() (livekit-server-sdk 2.19.2), 2 cluster workers,"
                         + " no auth, no routing. Same wrk script, same bodies, " + ctx.jvmWarmUp().toSeconds() + " s warm-up"
                         + " then " + ctx.measure().toSeconds() + " s measured, each.")
-                .raw("token_service", ours).raw("node_endpoint", peer).raw("goal_met", goal);
+                .note("CPU per token counts only the two lkfleet JVMs (not Redis, Kafka or wrk) and the Node processes;"
+                        + " 2 cores give " + Section.perSecond(2000 / (tokenCpuPerToken + routerCpuPerToken))
+                        + " tokens at most for the two JVMs alone, " + Section.perSecond(2000 / nodeCpuPerToken)
+                        + " for Node, if nothing else ran.")
+                .raw("token_service", ours).raw("node_endpoint", peer).raw("goal_met", goal)
+                .raw("cpu_ms_per_token", Map.of("token_service", tokenCpuPerToken, "region_router", routerCpuPerToken,
+                        "node_endpoint", nodeCpuPerToken));
     }
 
     /**
