@@ -16,6 +16,7 @@ import io.lkfleet.token.validation.RequestValidator;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.HeaderParam;
@@ -64,24 +65,28 @@ public class TokenResource {
     public Uni<Response> token(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
             @HeaderParam("X-Forwarded-For") String forwardedFor, @Context HttpServerRequest http, TokenRequest request) {
         Timer.Sample sample = Timer.start(registry);
-        Caller caller;
-        try {
-            caller = authenticator.authenticate(authorization);
-        } catch (Problem refused) {
-            meters.refused("unknown", refused.reason());
-            sample.stop(latency);
-            throw refused;
-        }
-        String tenant = caller.tenant().id();
         String clientNetwork = ClientNetwork.of(forwardedFor, http.remoteAddress().hostAddress());
-        // runs on the event loop: the route call is non-blocking, everything else is CPU only
-        return Uni.createFrom().deferred(() -> issue(caller, request, clientNetwork))
-                .map(token -> {
-                    meters.issued(tenant, token.region());
-                    return Response.status(Response.Status.CREATED).entity(token).build();
-                })
-                .onFailure(Problem.class).invoke(refused -> meters.refused(tenant, ((Problem) refused).reason()))
+        return authenticate(authorization)
+                .onFailure(Problem.class).invoke(refused -> meters.refused("unknown", ((Problem) refused).reason()))
+                .chain(caller -> Uni.createFrom().deferred(() -> issue(caller, request, clientNetwork))
+                        .map(token -> {
+                            meters.issued(caller.tenant().id(), token.region());
+                            return Response.status(Response.Status.CREATED).entity(token).build();
+                        })
+                        .onFailure(Problem.class).invoke(refused -> meters.refused(caller.tenant().id(),
+                                ((Problem) refused).reason())))
                 .onTermination().invoke(() -> sample.stop(latency));
+    }
+
+    /**
+     * API keys are checked on the event loop (a hash and compares). A user JWT may need its
+     * identity provider's key set fetched over HTTP, which blocks: it is verified on a worker.
+     * The route call after it never blocks either way.
+     */
+    private Uni<Caller> authenticate(String authorization) {
+        Uni<Caller> caller = Uni.createFrom().item(() -> authenticator.authenticate(authorization));
+        boolean mayBeUserJwt = authorization != null && authorization.indexOf('.') >= 0;
+        return mayBeUserJwt ? caller.runSubscriptionOn(Infrastructure.getDefaultWorkerPool()) : caller;
     }
 
     private Uni<TokenResponse> issue(Caller caller, TokenRequest request, String clientNetwork) {
