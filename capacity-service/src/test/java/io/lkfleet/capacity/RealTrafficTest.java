@@ -89,6 +89,53 @@ class RealTrafficTest {
         }
     }
 
+    /**
+     * lkfleet's Redis restarts empty (no persistence) while a real call runs: capacity-service
+     * notices its model mark is gone, rebuilds the region from the topic, and the registry poller
+     * puts the room back on its node, so the model equals LiveKit's truth again.
+     */
+    @Test
+    void aRoomComesBackOnItsNodeAfterLkfleetsRedisRestartsEmpty() throws Exception {
+        LiveKitNode node = TestFleet.get().node(NODE);
+        FleetLayout.Region region = TestFleet.get().layout().regions().get(REGION);
+        String room = "rtc-restart-" + UUID.randomUUID();
+        RoomServiceClient rooms = RoomServiceClient.createClient(node.spec().url().replace("ws://", "http://"),
+                region.apiKey(), region.apiSecret());
+        assertTrue(rooms.createRoom(room, 60, null, node.nodeId()).execute().isSuccessful());
+        // a 2-person camera+mic call: 2 video + 2 audio forwarded tracks
+        List<RtcParticipants.Spec> specs = List.of(
+                new RtcParticipants.Spec("a", node.spec().url(), token(region, room, "a"), List.of("audio", "video"), true),
+                new RtcParticipants.Spec("b", node.spec().url(), token(region, room, "b"), List.of("audio", "video"), true));
+        try (RtcParticipants call = RtcParticipants.join(specs, Duration.ofSeconds(30))) {
+            assertEquals(List.of(), call.failed());
+            awaitOnNode(room, node.nodeId(), 4);
+            double before = rebuilds();
+            TestFleet.get().stopRedis("redis-fleet");
+            TestFleet.get().restartRedis("redis-fleet");
+            long restarted = System.nanoTime();
+            awaitOnNode(room, node.nodeId(), 4);
+            System.out.printf("model of room %s back on node %s %.1f s after lkfleet's Redis restarted empty%n", room,
+                    NODE, (System.nanoTime() - restarted) / 1e9);
+            await().atMost(Duration.ofSeconds(5)).until(() -> rebuilds() > before); // counted once it returned
+        }
+    }
+
+    /** Waits until the model counts {@code room} with {@code subscriptions} on {@code nodeId}, and the node with them. */
+    private static void awaitOnNode(String room, String nodeId, int subscriptions) {
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().queryParam("region", REGION)
+                .get("/v1/rooms/{room}", room).then().statusCode(200)
+                .body("node", equalTo(nodeId))
+                .body("lost", equalTo(false))
+                .body("totalSubscriptions", equalTo(subscriptions))
+                .body("nodeLoad.modelSubscriptions", equalTo(subscriptions)));
+    }
+
+    private static double rebuilds() {
+        return given().get("/q/metrics").asString().lines()
+                .filter(l -> l.startsWith("lkfleet_capacity_model_rebuilds_total{") && l.contains("region=\"" + REGION + "\""))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+    }
+
     private static JsonPath roomView(String room) {
         return given().queryParam("region", REGION).get("/v1/rooms/{room}", room).then().statusCode(200)
                 .extract().jsonPath();

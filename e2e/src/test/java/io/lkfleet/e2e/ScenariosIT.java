@@ -13,6 +13,7 @@ import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
@@ -128,6 +129,56 @@ class ScenariosIT extends FleetTest {
         }
     }
 
+    @Test
+    void scheduledBigRoomsNodeStaysFreeOfSmallRoomsThenTakesTheBigRoom() throws Exception {
+        // On these small nodes a node-sized room is a host with camera+mic and two viewers (4 tracks).
+        String webinar = "dev-webinar-" + System.nanoTime();
+        HttpResponse<String> booking = E2eFleet.post(E2eFleet.url("region-router") + "/v1/scheduled-rooms",
+                Map.of("room", webinar, "region", "eu-central", "participants", 3, "publishers", 1,
+                        "until", Instant.now().plusSeconds(600).toString()), Map.of());
+        assertEquals(201, booking.statusCode(), booking.body());
+        String booked = E2eFleet.JSON.readTree(booking.body()).path("nodeId").asText();
+        List<RtcParticipants> calls = new ArrayList<>();
+        try {
+            // small rooms prefer eu-central, where the booked node is idle: they fill everything else
+            for (int i = 0; i < 3; i++) {
+                String room = "dev-small-" + i + "-" + System.nanoTime();
+                JsonNode alice = E2eFleet.token(Map.of("room_name", room, "participant_identity", "alice",
+                        "region_rtt_ms", NEAR_CENTRAL));
+                JsonNode bob = E2eFleet.token(Map.of("room_name", room, "participant_identity", "bob",
+                        "region_rtt_ms", NEAR_CENTRAL));
+                calls.add(call(alice, bob));
+                assertNotEquals(booked, routedNode(alice), "small room " + room + " took the booked node");
+                assertNotEquals(booked, E2eFleet.getJson(E2eFleet.url("capacity-service") + "/v1/rooms/" + room
+                        + "?region=" + alice.path("region").asText()).path("node").asText(), "in the model too");
+            }
+            HttpResponse<String> refused = E2eFleet.requestToken(Map.of("room_name", "dev-small-late-" + System.nanoTime(),
+                    "participant_identity", "carol", "region_rtt_ms", NEAR_CENTRAL));
+            assertEquals(503, refused.statusCode(), "the booked node is idle but not for small rooms: " + refused.body());
+            assertEquals(0, E2eFleet.getJson(E2eFleet.url("capacity-service") + "/v1/nodes/" + booked)
+                    .path("subscriptions").asLong(), "no load on the booked node");
+
+            JsonNode host = E2eFleet.token(Map.of("room_name", webinar, "participant_identity", "host",
+                    "region_rtt_ms", NEAR_CENTRAL));
+            assertEquals(booked, routedNode(host), "the big room goes to the node kept for it");
+            List<RtcParticipants.Spec> audience = new ArrayList<>(List.of(spec("host", host, List.of("audio", "video"))));
+            for (String viewer : List.of("viewer-1", "viewer-2")) {
+                JsonNode token = E2eFleet.token(Map.of("room_name", webinar, "participant_identity", viewer,
+                        "region_rtt_ms", NEAR_CENTRAL, "grants", List.of("subscribe")));
+                assertEquals("eu-central", token.path("region").asText());
+                audience.add(spec(viewer, token, List.of()));
+            }
+            calls.add(RtcParticipants.join(audience, Duration.ofSeconds(20)));
+            assertEquals(List.of(), calls.get(calls.size() - 1).failed(), "the whole big room fits its node");
+            assertEquals(booked, fleet.registry("eu-central").roomNodeMap().get(webinar));
+            modelMatchesLiveKit(4);
+        } finally {
+            calls.forEach(RtcParticipants::close);
+            E2eFleet.send(HttpRequest.newBuilder(URI.create(E2eFleet.url("region-router") + "/v1/scheduled-rooms/eu-central/"
+                    + webinar)).DELETE());
+        }
+    }
+
     private static void drain(String nodeId, boolean on) throws Exception {
         String url = E2eFleet.url("region-router") + "/v1/admin/nodes/" + nodeId + "/drain";
         HttpResponse<String> response = on ? E2eFleet.post(url, Map.of(), Map.of())
@@ -161,16 +212,70 @@ class ScenariosIT extends FleetTest {
                 "every participant_joined landed in Kafka exactly once, the outage's included");
     }
 
+    /**
+     * Scenario (5, Redis half): lkfleet's Redis (not LiveKit's) restarts empty while calls run.
+     * capacity-service sees its model mark gone and rebuilds the model from the topic; region-router,
+     * whose pins, reservations, drains and bookings went with the restart, fails closed while Redis
+     * is down, then finds live rooms through LiveKit's room_node_map and admits against the rebuilt model.
+     */
+    @Test
+    void lkfleetRedisRestartsEmptyMidRunTheModelIsRebuiltAndRoutingFollowsLiveKit() throws Exception {
+        String first = "dev-redis-a-" + System.nanoTime();
+        String second = "dev-redis-b-" + System.nanoTime();
+        List<RtcParticipants> calls = new ArrayList<>();
+        try {
+            // one process per participant of the first call, so bob can leave and come back alone
+            calls.add(join(E2eFleet.token(Map.of("room_name", first, "participant_identity", "alice"))));
+            RtcParticipants bob = join(E2eFleet.token(Map.of("room_name", first, "participant_identity", "bob")));
+            calls.add(bob);
+            modelMatchesLiveKit(1);
+            // the second call's tokens are issued before the outage, its clients join during it
+            JsonNode carol = E2eFleet.token(Map.of("room_name", second, "participant_identity", "carol"));
+            JsonNode dave = E2eFleet.token(Map.of("room_name", second, "participant_identity", "dave"));
+            fleet.stopRedis("redis-fleet");
+            try {
+                calls.add(call(carol, dave));
+                HttpResponse<String> closed = E2eFleet.requestToken(Map.of("room_name", "dev-redis-new-"
+                        + System.nanoTime(), "participant_identity", "erin"));
+                assertEquals(503, closed.statusCode(), "routing fails closed without its state: " + closed.body());
+            } finally {
+                fleet.restartRedis("redis-fleet");
+            }
+            long redisBack = System.nanoTime();
+            modelMatchesLiveKit(2);
+            System.out.printf("model rebuilt and equal to LiveKit %.1f s after lkfleet's Redis came back empty%n",
+                    (System.nanoTime() - redisBack) / 1e9);
+            for (String room : List.of(first, second)) {
+                String region = regionOf(room);
+                assertEquals(fleet.registry(region).roomNodeMap().get(room), E2eFleet.getJson(E2eFleet.url(
+                        "capacity-service") + "/v1/rooms/" + room + "?region=" + region).path("node").asText(),
+                        "the model has " + room + " on LiveKit's node");
+            }
+            bob.close();
+            modelMatchesLiveKit(1);
+            // The router lost its pin of the first room: it follows LiveKit's room_node_map.
+            String node = fleet.registry(regionOf(first)).roomNodeMap().get(first);
+            calls.add(join(E2eFleet.token(Map.of("room_name", first, "participant_identity", "bob-again"))));
+            JsonNode decision = decision(first, "bob-again");
+            assertEquals("admitted", decision.path("outcome").asText(), decision.toString());
+            assertEquals("pinned", decision.path("reason").asText(), decision.toString());
+            assertEquals(node, decision.path("node").asText(), "routed to the node the room runs on");
+            modelMatchesLiveKit(2);
+        } finally {
+            calls.forEach(RtcParticipants::close);
+        }
+    }
+
+    /** The region whose LiveKit runs {@code room}. */
+    private static String regionOf(String room) {
+        return fleet.layout().regions().keySet().stream()
+                .filter(r -> fleet.registry(r).roomNodeMap().containsKey(room)).findFirst().orElseThrow();
+    }
+
     /** participant_joined events of the two rooms in the topic, counted per identity and de-duplicated by id. */
     private static Map<String, Long> joinedOnce(String... rooms) {
-        Properties props = new Properties();
-        props.put("bootstrap.servers", fleet.layout().kafkaBootstrap());
-        props.put("group.id", "scenario-audit-" + System.nanoTime());
-        props.put("auto.offset.reset", "earliest");
         Map<String, String> identityById = new HashMap<>();
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
-                new StringDeserializer())) {
-            consumer.subscribe(List.of(Topics.WEBHOOKS));
+        try (KafkaConsumer<String, String> consumer = auditor(Topics.WEBHOOKS)) {
             long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
             while (System.nanoTime() < deadline && identityById.size() < 4) {
                 for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(500))) {
@@ -183,6 +288,34 @@ class ScenariosIT extends FleetTest {
             }
         }
         return identityById.values().stream().collect(Collectors.groupingBy(i -> i, Collectors.counting()));
+    }
+
+    /** region-router's decision on {@code identity}'s join of {@code room}, from {@code fleet.decisions}. */
+    private static JsonNode decision(String room, String identity) {
+        try (KafkaConsumer<String, String> consumer = auditor(Topics.DECISIONS)) {
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(500))) {
+                    JsonNode decision = readJson(record.value());
+                    if (room.equals(decision.path("room").asText()) && identity.equals(decision.path("identity").asText())) {
+                        return decision;
+                    }
+                }
+            }
+        }
+        throw new AssertionError("no decision on " + identity + " joining " + room + " in " + Topics.DECISIONS);
+    }
+
+    /** A consumer of {@code topic} from its beginning, in a group of its own. */
+    private static KafkaConsumer<String, String> auditor(String topic) {
+        Properties props = new Properties();
+        props.put("bootstrap.servers", fleet.layout().kafkaBootstrap());
+        props.put("group.id", "scenario-audit-" + System.nanoTime());
+        props.put("auto.offset.reset", "earliest");
+        KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
+                new StringDeserializer());
+        consumer.subscribe(List.of(topic));
+        return consumer;
     }
 
     private static JsonNode readJson(String json) {
@@ -200,6 +333,14 @@ class ScenariosIT extends FleetTest {
                 .split("\\.")[1])).path("video").path("room").asText();
         Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> fleet.registry(region).roomNodeMap().containsKey(room));
         return fleet.registry(region).roomNodeMap().get(room);
+    }
+
+    /** One participant with camera and mic, in a process of its own. */
+    private static RtcParticipants join(JsonNode token) {
+        RtcParticipants one = RtcParticipants.join(List.of(spec("one", token, List.of("audio", "video"))),
+                Duration.ofSeconds(20));
+        assertEquals(List.of(), one.failed(), "the participant connects");
+        return one;
     }
 
     private static RtcParticipants call(JsonNode first, JsonNode second) {

@@ -18,6 +18,9 @@ public interface CapacityConfig {
     /** Applying webhook events. */
     Events events();
 
+    /** Noticing that lkfleet's Redis lost the model. */
+    Model model();
+
     /** The ops guards (idle rooms, egress without publishers). */
     Guards guards();
 
@@ -50,6 +53,12 @@ public interface CapacityConfig {
         /** Longest wait between retries; events are retried until Redis answers, never skipped. */
         @WithDefault("5s")
         Duration maxRetryBackoff();
+    }
+
+    interface Model {
+        /** How often each region's model mark ({@code fleet:{region}:model}) is checked; gone = rebuild. */
+        @WithDefault("1s")
+        Duration checkInterval();
     }
 
     interface Guards {

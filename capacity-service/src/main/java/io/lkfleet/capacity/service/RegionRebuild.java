@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -29,6 +30,8 @@ import org.jboss.logging.Logger;
 public class RegionRebuild {
     private static final Logger LOG = Logger.getLogger(RegionRebuild.class);
     private static final Duration APPLY_TIMEOUT = Duration.ofSeconds(30);
+    /** Life of the rebuilding mark between two polls of the topic. */
+    private static final Duration MARK_TTL = Duration.ofSeconds(60);
 
     /** What a rebuild did. */
     @RegisterForReflection
@@ -46,9 +49,12 @@ public class RegionRebuild {
         this.bootstrap = bootstrap;
     }
 
-    public Result rebuild(String region) {
+    /** Rebuilds {@code region} (one rebuild at a time in this instance). */
+    public synchronized Result rebuild(String region) {
         long started = System.nanoTime();
         long wiped = store.wipe(region);
+        // Marked before the replay: should Redis lose the model again meanwhile, the mark goes too.
+        store.markRebuilding(region, MARK_TTL);
         long read = 0;
         long applied = 0;
         try (KafkaConsumer<String, String> consumer = consumer()) {
@@ -58,6 +64,7 @@ public class RegionRebuild {
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
             while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+                store.stillRebuilding(region, MARK_TTL);
                 for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(500))) {
                     TopicPartition partition = new TopicPartition(record.topic(), record.partition());
                     if (record.offset() >= end.get(partition)) {
@@ -69,11 +76,23 @@ public class RegionRebuild {
                     }
                 }
             }
+        } catch (RuntimeException e) {
+            store.unmarkModel(region); // half a replay is no model: the watch tries again
+            throw e;
         }
+        store.markRebuilt(region);
         long tookMs = (System.nanoTime() - started) / 1_000_000;
         LOG.infof("rebuilt region %s: wiped %d keys, read %d records, applied %d events in %d ms", region, wiped, read,
                 applied, tookMs);
         return new Result(region, read, applied, tookMs);
+    }
+
+    /**
+     * Rebuilds {@code region} unless its model is marked, checked under the same lock as
+     * {@link #rebuild}, so a rebuild just finished is not run again; empty when it was marked.
+     */
+    public synchronized Optional<Result> rebuildIfLost(String region) {
+        return store.modelMarked(region) ? Optional.empty() : Optional.of(rebuild(region));
     }
 
     private boolean apply(String region, ConsumerRecord<String, String> record) {

@@ -11,6 +11,8 @@ import io.quarkus.redis.datasource.keys.KeyCommands;
 import io.quarkus.redis.datasource.keys.KeyScanArgs;
 import io.quarkus.redis.datasource.keys.KeyScanCursor;
 import io.quarkus.redis.datasource.set.SetCommands;
+import io.quarkus.redis.datasource.value.SetArgs;
+import io.quarkus.redis.datasource.value.ValueCommands;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
@@ -40,6 +42,7 @@ public class LoadStore {
     private final HashCommands<String, String, String> hashes;
     private final SetCommands<String, String> sets;
     private final KeyCommands<String> keys;
+    private final ValueCommands<String, String> values;
     private final CapacityModel model;
     private final CapacityConfig config;
 
@@ -48,6 +51,7 @@ public class LoadStore {
         this.hashes = redis.hash(String.class);
         this.sets = redis.set(String.class);
         this.keys = redis.key(String.class);
+        this.values = redis.value(String.class);
         this.model = model;
         this.config = config;
     }
@@ -97,6 +101,33 @@ public class LoadStore {
             }
         }
         return deleted;
+    }
+
+    /**
+     * Marks the region's model as being rebuilt from the topic (see {@link RedisKeys#model}), for
+     * {@code ttl}: a rebuild keeps it alive with {@link #stillRebuilding}, so a rebuild whose
+     * instance died leaves no mark and is run again.
+     */
+    public void markRebuilding(String region, Duration ttl) {
+        values.set(RedisKeys.model(region), "rebuilding " + System.currentTimeMillis(), new SetArgs().px(ttl));
+    }
+
+    public void stillRebuilding(String region, Duration ttl) {
+        keys.pexpire(RedisKeys.model(region), ttl);
+    }
+
+    /** Marks the region's model rebuilt (for good), unless Redis lost the mark, and so the replay, meanwhile. */
+    public void markRebuilt(String region) {
+        values.set(RedisKeys.model(region), "rebuilt " + System.currentTimeMillis(), new SetArgs().xx());
+    }
+
+    public void unmarkModel(String region) {
+        keys.del(RedisKeys.model(region));
+    }
+
+    /** False once Redis lost the region's model: restarted without persistence, flushed, failed over empty. */
+    public boolean modelMarked(String region) {
+        return keys.exists(RedisKeys.model(region));
     }
 
     public Map<String, String> room(String region, String room) {

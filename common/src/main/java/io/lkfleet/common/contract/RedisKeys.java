@@ -32,6 +32,9 @@ package io.lkfleet.common.contract;
  *     {@code egress_kbps}.</li>
  * <li>{@link #appliedEvents} sorted set: webhook event ids already applied (score = event
  *     {@code createdAt}), the idempotency record; trimmed by age.</li>
+ * <li>{@link #model} string: {@code rebuilding <epoch ms>} from the wipe of a rebuild,
+ *     {@code rebuilt <epoch ms>} once the replay is done; its absence tells capacity-service that
+ *     Redis lost the region's model (a restart without persistence, a flush) and must rebuild it.</li>
  * </ul>
  * Counters are integers ({@code HINCRBY}); bandwidth is kbit/s.
  */
@@ -115,6 +118,11 @@ public final class RedisKeys {
     public static boolean ownedByRouter(String key) {
         return key.endsWith(RESERVATIONS) || key.endsWith(RESERVED) || key.contains("}:" + PIN)
                 || key.endsWith("}:" + DRAINING) || key.endsWith("}:" + SCHEDULED);
+    }
+
+    /** {@code fleet:{region}:model}: the region's model is (being) rebuilt from the whole topic. */
+    public static String model(String region) {
+        return region(region) + "model";
     }
 
     /** {@code fleet:{region}:applied}: ids of applied webhook events (idempotency). */
