@@ -50,10 +50,7 @@ class RealTrafficTest {
         RoomCost cost = model.cost(shape);
         LiveKitNode node = TestFleet.get().node(NODE);
         FleetLayout.Region region = TestFleet.get().layout().regions().get(REGION);
-        String room = "rtc-" + UUID.randomUUID();
-        RoomServiceClient rooms = RoomServiceClient.createClient(node.spec().url().replace("ws://", "http://"),
-                region.apiKey(), region.apiSecret());
-        assertTrue(rooms.createRoom(room, 60, null, node.nodeId()).execute().isSuccessful());
+        String room = roomOn(node, region, "rtc-");
 
         List<RtcParticipants.Spec> specs = new ArrayList<>();
         for (int i = 0; i < shape.participants(); i++) {
@@ -98,10 +95,7 @@ class RealTrafficTest {
     void aRoomComesBackOnItsNodeAfterLkfleetsRedisRestartsEmpty() throws Exception {
         LiveKitNode node = TestFleet.get().node(NODE);
         FleetLayout.Region region = TestFleet.get().layout().regions().get(REGION);
-        String room = "rtc-restart-" + UUID.randomUUID();
-        RoomServiceClient rooms = RoomServiceClient.createClient(node.spec().url().replace("ws://", "http://"),
-                region.apiKey(), region.apiSecret());
-        assertTrue(rooms.createRoom(room, 60, null, node.nodeId()).execute().isSuccessful());
+        String room = roomOn(node, region, "rtc-restart-");
         // a 2-person camera+mic call: 2 video + 2 audio forwarded tracks
         List<RtcParticipants.Spec> specs = List.of(
                 new RtcParticipants.Spec("a", node.spec().url(), token(region, room, "a"), List.of("audio", "video"), true),
@@ -118,6 +112,15 @@ class RealTrafficTest {
                     NODE, (System.nanoTime() - restarted) / 1e9);
             await().atMost(Duration.ofSeconds(5)).until(() -> rebuilds() > before); // counted once it returned
         }
+    }
+
+    /** A new room LiveKit pins to {@code node}. */
+    private static String roomOn(LiveKitNode node, FleetLayout.Region region, String prefix) throws Exception {
+        String room = prefix + UUID.randomUUID();
+        RoomServiceClient rooms = RoomServiceClient.createClient(node.spec().url().replace("ws://", "http://"),
+                region.apiKey(), region.apiSecret());
+        assertTrue(rooms.createRoom(room, 60, null, node.nodeId()).execute().isSuccessful());
+        return room;
     }
 
     /** Waits until the model counts {@code room} with {@code subscriptions} on {@code nodeId}, and the node with them. */

@@ -44,12 +44,8 @@ class ScenariosIT extends FleetTest {
         try {
             for (int i = 0; i < 4; i++) {
                 String room = "dev-fill-" + i + "-" + System.nanoTime();
-                JsonNode alice = E2eFleet.token(Map.of("room_name", room, "participant_identity", "alice",
-                        "region_rtt_ms", NEAR_CENTRAL));
-                JsonNode bob = E2eFleet.token(Map.of("room_name", room, "participant_identity", "bob",
-                        "region_rtt_ms", NEAR_CENTRAL));
+                JsonNode alice = callNearCentral(room, calls);
                 regions.add(alice.path("region").asText());
-                calls.add(call(alice, bob));
                 nodesUsed.add(fleet.registry(alice.path("region").asText()).roomNodeMap().get(room));
             }
             assertEquals(List.of("eu-central", "eu-central", "eu-west", "eu-west"), regions,
@@ -143,11 +139,7 @@ class ScenariosIT extends FleetTest {
             // small rooms prefer eu-central, where the booked node is idle: they fill everything else
             for (int i = 0; i < 3; i++) {
                 String room = "dev-small-" + i + "-" + System.nanoTime();
-                JsonNode alice = E2eFleet.token(Map.of("room_name", room, "participant_identity", "alice",
-                        "region_rtt_ms", NEAR_CENTRAL));
-                JsonNode bob = E2eFleet.token(Map.of("room_name", room, "participant_identity", "bob",
-                        "region_rtt_ms", NEAR_CENTRAL));
-                calls.add(call(alice, bob));
+                JsonNode alice = callNearCentral(room, calls);
                 assertNotEquals(booked, routedNode(alice), "small room " + room + " took the booked node");
                 assertNotEquals(booked, E2eFleet.getJson(E2eFleet.url("capacity-service") + "/v1/rooms/" + room
                         + "?region=" + alice.path("region").asText()).path("node").asText(), "in the model too");
@@ -158,8 +150,9 @@ class ScenariosIT extends FleetTest {
             assertEquals(0, E2eFleet.getJson(E2eFleet.url("capacity-service") + "/v1/nodes/" + booked)
                     .path("subscriptions").asLong(), "no load on the booked node");
 
+            // the host declares the webinar's shape: LiveKit's room is then made for 3 (3 publishers would not fit)
             JsonNode host = E2eFleet.token(Map.of("room_name", webinar, "participant_identity", "host",
-                    "region_rtt_ms", NEAR_CENTRAL));
+                    "region_rtt_ms", NEAR_CENTRAL, "expected_participants", 3, "expected_publishers", 1));
             assertEquals(booked, routedNode(host), "the big room goes to the node kept for it");
             List<RtcParticipants.Spec> audience = new ArrayList<>(List.of(spec("host", host, List.of("audio", "video"))));
             for (String viewer : List.of("viewer-1", "viewer-2")) {
@@ -224,9 +217,12 @@ class ScenariosIT extends FleetTest {
         String second = "dev-redis-b-" + System.nanoTime();
         List<RtcParticipants> calls = new ArrayList<>();
         try {
-            // one process per participant of the first call, so bob can leave and come back alone
-            calls.add(join(E2eFleet.token(Map.of("room_name", first, "participant_identity", "alice"))));
-            RtcParticipants bob = join(E2eFleet.token(Map.of("room_name", first, "participant_identity", "bob")));
+            // one process per participant of the first call, so bob can leave and come back alone; both
+            // tokens first, as a client app asks them (alice's reservation stands until she publishes)
+            JsonNode alice = E2eFleet.token(Map.of("room_name", first, "participant_identity", "alice"));
+            JsonNode bobToken = E2eFleet.token(Map.of("room_name", first, "participant_identity", "bob"));
+            calls.add(join(alice));
+            RtcParticipants bob = join(bobToken);
             calls.add(bob);
             modelMatchesLiveKit(1);
             // the second call's tokens are issued before the outage, its clients join during it
@@ -341,6 +337,16 @@ class ScenariosIT extends FleetTest {
                 Duration.ofSeconds(20));
         assertEquals(List.of(), one.failed(), "the participant connects");
         return one;
+    }
+
+    /** alice and bob, nearer eu-central, in a 2-person camera+mic call added to {@code calls}; alice's token. */
+    private static JsonNode callNearCentral(String room, List<RtcParticipants> calls) throws Exception {
+        JsonNode alice = E2eFleet.token(Map.of("room_name", room, "participant_identity", "alice",
+                "region_rtt_ms", NEAR_CENTRAL));
+        JsonNode bob = E2eFleet.token(Map.of("room_name", room, "participant_identity", "bob",
+                "region_rtt_ms", NEAR_CENTRAL));
+        calls.add(call(alice, bob));
+        return alice;
     }
 
     private static RtcParticipants call(JsonNode first, JsonNode second) {

@@ -23,7 +23,9 @@ public record TokenRequest(
         /** Extension: token lifetime asked for, capped by the tenant's maximum. */
         @JsonProperty("ttl_seconds") @JsonAlias("ttlSeconds") Integer ttlSeconds,
         /** Extension: expected size of a new room, so placement can keep big rooms on big nodes. */
-        @JsonProperty("expected_participants") @JsonAlias("expectedParticipants") Integer expectedParticipants) {
+        @JsonProperty("expected_participants") @JsonAlias("expectedParticipants") Integer expectedParticipants,
+        /** Extension: how many of them publish camera+mic (default: all); a webinar has one. */
+        @JsonProperty("expected_publishers") @JsonAlias("expectedPublishers") Integer expectedPublishers) {
 
     /** LiveKit's {@code RoomConfiguration}, as the token endpoint receives it. */
     public record RoomConfig(

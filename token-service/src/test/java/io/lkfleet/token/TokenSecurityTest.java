@@ -73,6 +73,9 @@ class TokenSecurityTest {
                 Arguments.of("ttl over tenant max", ACME_KEY,
                         "{\"room_name\":\"acme-room\",\"participant_identity\":\"alice\",\"ttl_seconds\":999999}", 400,
                         "invalid-ttl-seconds"),
+                Arguments.of("more publishers than participants", ACME_KEY, "{\"room_name\":\"acme-room\","
+                        + "\"participant_identity\":\"alice\",\"expected_participants\":2,\"expected_publishers\":3}", 400,
+                        "invalid-expected-publishers"),
                 Arguments.of("agent dispatch", ACME_KEY, "{\"room_name\":\"acme-room\",\"participant_identity\":\"alice\","
                         + "\"room_config\":{\"agents\":[{\"agent_name\":\"x\"}]}}", 400, "invalid-room-config"),
                 Arguments.of("unknown region rtt", ACME_KEY, "{\"room_name\":\"acme-room\",\"participant_identity\":"

@@ -22,8 +22,8 @@ import org.jboss.logging.Logger;
 
 /**
  * Rebuilds one region's model: wipes its keys, then replays {@code livekit.webhooks} from the
- * beginning up to the end offsets seen after the wipe. Safe while the live consumer runs: an event
- * it applies meanwhile is either replayed too (and de-duplicated by id) or beyond the replay, and the
+ * beginning up to the end offsets seen after the wipe. Safe while the live consumer runs (this
+ * instance's writes wait during the wipe, see LoadStore#wipe): an event it applies meanwhile is either replayed too (and de-duplicated by id) or beyond the replay, and the
  * apply script tolerates the reordering. Room placement and node state return with the next registry poll.
  */
 @ApplicationScoped
@@ -52,9 +52,9 @@ public class RegionRebuild {
     /** Rebuilds {@code region} (one rebuild at a time in this instance). */
     public synchronized Result rebuild(String region) {
         long started = System.nanoTime();
-        long wiped = store.wipe(region);
         // Marked before the replay: should Redis lose the model again meanwhile, the mark goes too.
         store.markRebuilding(region, MARK_TTL);
+        long wiped = store.wipe(region);
         long read = 0;
         long applied = 0;
         try (KafkaConsumer<String, String> consumer = consumer()) {
@@ -88,11 +88,12 @@ public class RegionRebuild {
     }
 
     /**
-     * Rebuilds {@code region} unless its model is marked, checked under the same lock as
-     * {@link #rebuild}, so a rebuild just finished is not run again; empty when it was marked.
+     * Rebuilds {@code region} if its model has no mark, claiming it first (SET NX), so of several
+     * instances that notice the loss one rebuilds, and under the same lock as {@link #rebuild}, so
+     * a rebuild just finished here is not run again; empty when the mark was there.
      */
     public synchronized Optional<Result> rebuildIfLost(String region) {
-        return store.modelMarked(region) ? Optional.empty() : Optional.of(rebuild(region));
+        return store.claimRebuild(region, MARK_TTL) ? Optional.of(rebuild(region)) : Optional.empty();
     }
 
     private boolean apply(String region, ConsumerRecord<String, String> record) {

@@ -45,6 +45,7 @@ public class LoadStore {
     private final ValueCommands<String, String> values;
     private final CapacityModel model;
     private final CapacityConfig config;
+    private final WipeGate gate = new WipeGate();
 
     public LoadStore(ReactiveRedisDataSource reactive, RedisDataSource redis, CapacityModel model, CapacityConfig config) {
         this.reactive = reactive;
@@ -59,20 +60,25 @@ public class LoadStore {
     /** Applies one event; returns the outcome ({@link #APPLIED}, {@link #DUPLICATE}, {@code stale}, {@code finished}, ...). */
     public Uni<String> apply(WebhookChange e) {
         String region = e.region();
-        return APPLY_EVENT.run(reactive, List.of(RedisKeys.appliedEvents(region)), List.of(
-                RedisKeys.region(region), e.eventId(), e.type(), Long.toString(e.createdAt()), e.room(), e.roomSid(),
-                e.participantSid(), e.trackSid(), e.trackKind(), e.egressId(), e.egressActive() ? "1" : "0",
-                Double.toString(model.forwardedVideoKbps()), Integer.toString(model.assumptions().audioKbps()),
-                Integer.toString(model.assumptions().screenShareKbps()),
-                Long.toString(config.events().appliedRetention().toSeconds()), e.participantIdentity()))
-                .map(r -> r.toString());
+        // deferred: each retry of a refused write passes the gate again
+        return Uni.createFrom().deferred(() -> {
+            gate.enter(region);
+            return APPLY_EVENT.run(reactive, List.of(RedisKeys.appliedEvents(region)), List.of(
+                    RedisKeys.region(region), e.eventId(), e.type(), Long.toString(e.createdAt()), e.room(),
+                    e.roomSid(), e.participantSid(), e.trackSid(), e.trackKind(), e.egressId(),
+                    e.egressActive() ? "1" : "0", Double.toString(model.forwardedVideoKbps()),
+                    Integer.toString(model.assumptions().audioKbps()),
+                    Integer.toString(model.assumptions().screenShareKbps()),
+                    Long.toString(config.events().appliedRetention().toSeconds()), e.participantIdentity()))
+                    .map(r -> r.toString())
+                    .eventually(() -> gate.exit(region));
+        });
     }
 
     /** Counts {@code room}'s load on {@code nodeId}; true when that moved it. */
     public boolean assignRoom(String region, String room, String nodeId) {
-        return ASSIGN_ROOM.run(reactive, List.of(RedisKeys.room(region, room)),
-                List.of(RedisKeys.region(region), room, nodeId))
-                .await().atMost(WRITE_TIMEOUT).toLong() == 1;
+        return write(region, ASSIGN_ROOM, List.of(RedisKeys.room(region, room)),
+                List.of(RedisKeys.region(region), room, nodeId)) == 1;
     }
 
     /**
@@ -85,22 +91,40 @@ public class LoadStore {
             args.add(field);
             args.add(value);
         });
-        return SYNC_NODE.run(reactive, List.of(RedisKeys.node(region, nodeId)), args)
-                .await().atMost(WRITE_TIMEOUT).toLong();
+        return write(region, SYNC_NODE, List.of(RedisKeys.node(region, nodeId)), args);
     }
 
-    /** Deletes every lkfleet key of {@code region}; returns how many. */
-    public long wipe(String region) {
-        long deleted = 0;
-        KeyScanCursor<String> cursor = keys.scan(new KeyScanArgs().match(RedisKeys.regionPattern(region)).count(1000));
-        while (cursor.hasNext()) {
-            // region-router's reservations, pins, drains and bookings share the slot but are not the view
-            List<String> batch = cursor.next().stream().filter(key -> !RedisKeys.ownedByRouter(key)).toList();
-            if (!batch.isEmpty()) {
-                deleted += keys.del(batch.toArray(String[]::new));
-            }
+    private long write(String region, LuaScript script, List<String> keyList, List<String> args) {
+        gate.enter(region);
+        try {
+            return script.run(reactive, keyList, args).await().atMost(WRITE_TIMEOUT).toLong();
+        } finally {
+            gate.exit(region);
         }
-        return deleted;
+    }
+
+    /**
+     * Deletes every lkfleet key of {@code region} but region-router's and the model mark; returns how many. This
+     * instance's writes to the region wait meanwhile (see {@link WipeGate}).
+     */
+    public long wipe(String region) {
+        gate.close(region, WRITE_TIMEOUT);
+        try {
+            long deleted = 0;
+            KeyScanCursor<String> cursor = keys.scan(new KeyScanArgs().match(RedisKeys.regionPattern(region))
+                    .count(1000));
+            while (cursor.hasNext()) {
+                // region-router's reservations, pins, drains and bookings share the slot but are not the view
+                List<String> batch = cursor.next().stream()
+                        .filter(key -> !RedisKeys.ownedByRouter(key) && !key.equals(RedisKeys.model(region))).toList();
+                if (!batch.isEmpty()) {
+                    deleted += keys.del(batch.toArray(String[]::new));
+                }
+            }
+            return deleted;
+        } finally {
+            gate.open(region);
+        }
     }
 
     /**
@@ -110,6 +134,12 @@ public class LoadStore {
      */
     public void markRebuilding(String region, Duration ttl) {
         values.set(RedisKeys.model(region), "rebuilding " + System.currentTimeMillis(), new SetArgs().px(ttl));
+    }
+
+    /** As {@link #markRebuilding}, only if the region has no mark; true when this call set it. */
+    public boolean claimRebuild(String region, Duration ttl) {
+        return values.setGet(RedisKeys.model(region), "rebuilding " + System.currentTimeMillis(),
+                new SetArgs().nx().px(ttl)) == null;
     }
 
     public void stillRebuilding(String region, Duration ttl) {
@@ -123,11 +153,6 @@ public class LoadStore {
 
     public void unmarkModel(String region) {
         keys.del(RedisKeys.model(region));
-    }
-
-    /** False once Redis lost the region's model: restarted without persistence, flushed, failed over empty. */
-    public boolean modelMarked(String region) {
-        return keys.exists(RedisKeys.model(region));
     }
 
     public Map<String, String> room(String region, String room) {

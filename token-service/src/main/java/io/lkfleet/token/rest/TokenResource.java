@@ -102,7 +102,7 @@ public class TokenResource {
         Set<Grant> grants = RequestValidator.grants(request, caller.tenant());
         RouteRequest route = new RouteRequest(caller.tenant().id(), request.roomName(), identity, role(grants),
                 request.regionRttMs(), clientNetwork, null, null, caller.tenant().regions(),
-                caller.tenant().jurisdictions(), request.expectedParticipants(), null);
+                caller.tenant().jurisdictions(), request.expectedParticipants(), request.expectedPublishers());
         return router.route(route).map(decision -> sign(decision, caller, request, identity, grants));
     }
 

@@ -59,6 +59,10 @@ public final class RequestValidator {
                 || request.expectedParticipants() > MAX_EXPECTED_PARTICIPANTS)) {
             throw Problem.invalidField("expected_participants", "between 1 and " + MAX_EXPECTED_PARTICIPANTS);
         }
+        if (request.expectedPublishers() != null && (request.expectedParticipants() == null
+                || request.expectedPublishers() < 0 || request.expectedPublishers() > request.expectedParticipants())) {
+            throw Problem.invalidField("expected_publishers", "between 0 and expected_participants, which it needs");
+        }
     }
 
     /** The grants the token will carry: those asked for, all within the tenant's allowance. */
