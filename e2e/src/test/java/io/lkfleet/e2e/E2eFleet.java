@@ -33,8 +33,28 @@ final class E2eFleet {
     private E2eFleet() {
     }
 
-    static LocalFleet fleet() {
-        return TestFleet.get(List.of(), LocalFleet.SERVICES, SMALL_NODES);
+    private static boolean warm;
+
+    static synchronized LocalFleet fleet() {
+        LocalFleet fleet = TestFleet.get(List.of(), LocalFleet.SERVICES, SMALL_NODES);
+        if (!warm) {
+            warm = true;
+            warmUp();
+        }
+        return fleet;
+    }
+
+    /**
+     * Ready services are still cold: on this shared 2-core machine the first route (class loading,
+     * JIT, the decision producer's first metadata fetch, LiveKit's CreateRoom) has taken longer than
+     * token-service's 2 s bound on the router call, failing whichever test came first. One token,
+     * retried as a client app would on a 503 with Retry-After, warms the whole path.
+     */
+    private static void warmUp() {
+        String room = "dev-warm-up-" + System.nanoTime();
+        Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).until(() ->
+                requestToken(Map.of("room_name", room, "participant_identity", "warm-up", "grants",
+                        List.of("subscribe"))).statusCode() == 201);
     }
 
     static String url(String service) {

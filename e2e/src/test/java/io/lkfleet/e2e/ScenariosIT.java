@@ -257,6 +257,13 @@ class ScenariosIT extends FleetTest {
             assertEquals("pinned", decision.path("reason").asText(), decision.toString());
             assertEquals(node, decision.path("node").asText(), "routed to the node the room runs on");
             modelMatchesLiveKit(2);
+            // and new rooms are placed again: eu-central is full now, eu-west is not
+            long asked = System.nanoTime();
+            JsonNode fresh = E2eFleet.token(Map.of("room_name", "dev-redis-after-" + System.nanoTime(),
+                    "participant_identity", "erin"));
+            System.out.printf("a new room routed to %s in %d ms after the restart%n", fresh.path("region").asText(),
+                    (System.nanoTime() - asked) / 1_000_000);
+            assertEquals("eu-west", fresh.path("region").asText());
         } finally {
             calls.forEach(RtcParticipants::close);
         }
