@@ -62,8 +62,10 @@ public class RegistryPoller {
         });
     }
 
+    // Not before start-up is done: a first use of the Redis clients racing the start-up observers'
+    // has failed the start (a ConcurrentModificationException creating Quarkus's Redis beans).
     @Scheduled(every = "${capacity.registry.poll-interval:1s}", delayed = "${capacity.registry.poll-interval:1s}",
-            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP, skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     void poll() {
         if (closed) {
             return;
@@ -82,7 +84,7 @@ public class RegistryPoller {
     }
 
     @Scheduled(every = "${capacity.guards.interval:30s}", delayed = "${capacity.registry.poll-interval:1s}",
-            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP, skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     void checkGuards() {
         long now = System.currentTimeMillis() / 1000;
         for (String region : registries.keySet()) {

@@ -33,7 +33,7 @@ public class ModelWatch {
     }
 
     @Scheduled(every = "${capacity.model.check-interval:1s}", delayed = "${capacity.model.check-interval:1s}",
-            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP, skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     void check() {
         for (String region : fleet.regions().keySet()) {
             try {
