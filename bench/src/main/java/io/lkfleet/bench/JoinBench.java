@@ -81,7 +81,10 @@ final class JoinBench {
                 .note(ROOMS + " rooms × " + PER_ROOM + " participants, filled round-robin (publishers first: audio + "
                         + "320×240 simulcast video); subscribers wait for the first frame. " + CONCURRENCY
                         + " joins at a time, in one Node process (@livekit/rtc-node 1.1.0) inside the fleet's network"
-                        + " namespace. Rate = successful joins / time from the first token request to the last join.")
+                        + " namespace. Rate = successful joins / time from the first token request to the last join."
+                        + " The token step is timed by that same Node process, whose event loop also feeds every"
+                        + " publisher's media, so it includes client-side delay; token-service's own latency is in the"
+                        + " token phase above.")
                 .note("lkfleet: token-service (tenant key) → region-router (placement + admission) → the routed node, "
                         + "rooms spread over both regions' nodes. Peer: the same driver with tokens minted by "
                         + "livekit-server-sdk in the client process, all rooms on eu-west's first node. Before the "
