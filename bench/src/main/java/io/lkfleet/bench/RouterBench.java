@@ -64,12 +64,15 @@ final class RouterBench {
                 java.time.Duration.ofSeconds(10), ctx.log(), script).trim();
         long now = System.currentTimeMillis();
         String r = "{bench-ceiling}";
+        // the region's model marked whole, as capacity-service does: else the script refuses at its first line
+        Procs.run(List.of("redis-cli", "-h", host, "-p", port, "SET", "fleet:" + r + ":model", "rebuilt " + now), Map.of(),
+                java.time.Duration.ofSeconds(10), ctx.log());
         List<String> command = new ArrayList<>(List.of("redis-benchmark", "-h", host, "-p", port, "-c",
-                Integer.toString(ctx.connections()), "-n", Long.toString(CEILING_REQUESTS), "--csv", "EVALSHA", sha, "7",
+                Integer.toString(ctx.connections()), "-n", Long.toString(CEILING_REQUESTS), "--csv", "EVALSHA", sha, "8",
                 "fleet:" + r + ":node:ND_bench", "fleet:" + r + ":node:ND_bench:reservations",
                 "fleet:" + r + ":node:ND_bench:reserved", "fleet:" + r + ":room:dev-bench",
                 "fleet:" + r + ":room:dev-bench:reservations", "fleet:" + r + ":room:dev-bench:reserved",
-                "fleet:" + r + ":pin:dev-bench",
+                "fleet:" + r + ":pin:dev-bench", "fleet:" + r + ":model",
                 Long.toString(now), Long.toString(now + 30_000), "res-bench", "viewer", "S", "1700", "32", "2500",
                 "650", "650000", "ND_bench", "1800000", "0", "0"));
         String out = Procs.run(command, Map.of(), java.time.Duration.ofSeconds(120), ctx.log());

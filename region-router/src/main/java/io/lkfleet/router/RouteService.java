@@ -294,6 +294,10 @@ public class RouteService {
                         nodeId);
             case NOT_PINNED:
                 throw new IllegalStateException("admission without pinned_only answered not-pinned");
+            case MODEL_NOT_READY:
+                throw new Refusal(Status.SERVICE_UNAVAILABLE, "model-rebuilding", "region " + region
+                        + "'s load model is being rebuilt (lkfleet's Redis lost it, or capacity-service has not"
+                        + " built it yet); retry shortly", region, nodeId);
             case PINNED_ELSEWHERE:
                 return Optional.of(admitOn(request, region, result.pinnedNode(), false, "pinned").orElseThrow(
                         () -> new Refusal(Status.CONFLICT, "node-full", "room " + request.room() + " is pinned to node "

@@ -29,6 +29,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.awaitility.Awaitility;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The admission script against a real Redis: never overbooks, and agrees with the capacity model. */
@@ -48,6 +49,11 @@ class AdmissionScriptTest {
     RedisDataSource redis;
 
     record Join(String room, String identity, boolean publisher) {
+    }
+
+    @BeforeEach
+    void modelBuilt() {
+        ModelMarks.markRebuilt(redis, REGION);
     }
 
     @Test

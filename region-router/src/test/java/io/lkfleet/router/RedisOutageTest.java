@@ -8,10 +8,12 @@ import static org.hamcrest.Matchers.notNullValue;
 import io.lkfleet.local.LocalFleet;
 import io.lkfleet.local.testing.LocalFleetResource;
 import io.lkfleet.local.testing.TestFleet;
+import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
+import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -34,9 +36,13 @@ class RedisOutageTest {
         }
     }
 
+    @Inject
+    RedisDataSource redis;
+
     @Test
     void withoutRedisPinnedRoomsStillJoinAndNewRoomsGetAFast503() {
         LocalFleet fleet = TestFleet.get();
+        ModelMarks.markRebuilt(redis, "eu-west", "eu-central");
         Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> given().get("/v1/admin/nodes").jsonPath()
                 .getList("node_id").size() == 4);
         String room = "outage-" + System.nanoTime();
@@ -51,6 +57,12 @@ class RedisOutageTest {
         } finally {
             fleet.restartRedis("redis-fleet");
         }
+        // Redis came back empty: no admission against a model nobody rebuilt yet
+        Awaitility.await().atMost(Duration.ofSeconds(15)).until(() -> "https://lkfleet.io/problems/model-rebuilding"
+                .equals(route("outage-after-" + System.nanoTime(), "dave").then().extract().path("type")));
+        route("outage-after-" + System.nanoTime(), "erin").then().statusCode(503).header("Retry-After", notNullValue())
+                .body("type", equalTo("https://lkfleet.io/problems/model-rebuilding"));
+        ModelMarks.markRebuilt(redis, "eu-west", "eu-central");
         Awaitility.await().atMost(Duration.ofSeconds(15)).until(() -> route("outage-after-" + System.nanoTime(), "dave")
                 .statusCode() == 200);
     }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.lkfleet.common.contract.RedisKeys;
 import io.lkfleet.common.contract.Topics;
 import io.lkfleet.local.LiveKitNode;
 import io.lkfleet.local.LocalFleet;
@@ -51,6 +52,7 @@ class RouteResourceTest {
     @BeforeEach
     void registriesRead() {
         fleet = TestFleet.get();
+        ModelMarks.markRebuilt(redis, "eu-west", "eu-central");
         Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> given().get("/v1/admin/nodes").jsonPath()
                 .getList("node_id").size() == 4);
     }
@@ -105,6 +107,24 @@ class RouteResourceTest {
         for (String region : fleet.layout().regions().keySet()) {
             assertFalse(fleet.registry(region).roomNodeMap().containsKey(room), "no LiveKit room in " + region);
         }
+    }
+
+    @Test
+    void regionWhoseModelIsNotMarkedWholeAdmitsNothing() {
+        String room = room("unmodelled");
+        redis.key().del(RedisKeys.model("eu-west"));
+        try {
+            route(room, "alice", "publisher", NEAR_WEST, Map.of()).then().statusCode(503)
+                    .header("Retry-After", notNullValue())
+                    .body("type", equalTo("https://lkfleet.io/problems/model-rebuilding"));
+            redis.value(String.class).set(RedisKeys.model("eu-west"), "rebuilding " + System.currentTimeMillis());
+            route(room, "alice", "publisher", NEAR_WEST, Map.of()).then().statusCode(503)
+                    .body("type", equalTo("https://lkfleet.io/problems/model-rebuilding"));
+        } finally {
+            ModelMarks.markRebuilt(redis, "eu-west");
+        }
+        assertFalse(fleet.registry("eu-west").roomNodeMap().containsKey(room), "no LiveKit room was created");
+        route(room, "alice", "publisher", NEAR_WEST, Map.of()).then().statusCode(200);
     }
 
     @Test

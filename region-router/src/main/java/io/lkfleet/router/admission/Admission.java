@@ -81,7 +81,7 @@ public class Admission {
         List<String> keys = List.of(RedisKeys.node(region, nodeId), RouterKeys.nodeReservations(region, nodeId),
                 RouterKeys.nodeReserved(region, nodeId), RedisKeys.room(region, room),
                 RouterKeys.roomReservations(region, room), RouterKeys.roomReserved(region, room),
-                RouterKeys.pin(region, room));
+                RouterKeys.pin(region, room), RedisKeys.model(region));
         List<String> args = List.of(Long.toString(now), Long.toString(now + reservationTtl.toMillis()), reservationId,
                 identity, publisher ? "P" : "S", Double.toString(model.forwardedVideoKbps()),
                 Integer.toString(model.assumptions().audioKbps()), Integer.toString(model.assumptions().screenShareKbps()),
@@ -97,6 +97,7 @@ public class Admission {
             case "pinned-elsewhere" -> new AdmissionResult(AdmissionResult.Outcome.PINNED_ELSEWHERE, 0, 0, 0, 0,
                     reply.get(1).toString());
             case "not-pinned" -> new AdmissionResult(AdmissionResult.Outcome.NOT_PINNED, 0, 0, 0, 0, null);
+            case "model-not-ready" -> new AdmissionResult(AdmissionResult.Outcome.MODEL_NOT_READY, 0, 0, 0, 0, null);
             case "admitted", "node-full", "room-exceeds-node" -> new AdmissionResult(outcome(status),
                     reply.get(1).toLong(), reply.get(2).toLong(), reply.get(3).toLong(), reply.get(4).toInteger(), null);
             default -> throw new IllegalStateException("admission script answered " + status);

@@ -15,6 +15,8 @@ public record AdmissionResult(Outcome outcome, long nodeSubscriptions, long node
     public enum Outcome {
         ADMITTED, NODE_FULL, ROOM_EXCEEDS_NODE, PINNED_ELSEWHERE,
         /** Only from {@link Admission#admitPinned}: the room has no pin any more, nothing was reserved. */
-        NOT_PINNED
+        NOT_PINNED,
+        /** capacity-service has not (yet) marked the region's model whole: nothing was reserved. */
+        MODEL_NOT_READY
     }
 }

@@ -8,6 +8,7 @@
 -- KEYS[5] fleet:{r}:room:<room>:reservations    zset: member "<id>|<identity>|<P|S>|<subs>|<kbps>|<node>", score = expiry ms
 -- KEYS[6] fleet:{r}:room:<room>:reserved        hash: participants, publishers = counts over KEYS[5]
 -- KEYS[7] fleet:{r}:pin:<room>                  the node this room is pinned to (router's decision)
+-- KEYS[8] fleet:{r}:model                       capacity-service's mark: "rebuilt <ms>" once the model is whole
 -- capacity-service's apply_event.lua removes a participant's entries (and their sums) when it joins.
 -- ARGV: now_ms, expires_ms, reservation_id, identity, role (P publisher / S subscriber),
 --       video_kbps, audio_kbps, screen_kbps, limit_subs, limit_kbps, node_id, pin_ttl_ms,
@@ -17,6 +18,7 @@
 -- Returns {status, node_subs_after, node_kbps_after, room_cost_subs_after, room_participants_after}
 -- status: "admitted" | "node-full" | "room-exceeds-node" | "pinned-elsewhere" (then [2] = pinned node)
 --         | "not-pinned" (pinned_only, and the room has no pin)
+--         | "model-not-ready" (no mark, or a rebuild is replaying the topic: the model may under-count)
 -- The sums make the cost of a check independent of how many reservations are live.
 local now, expires = tonumber(ARGV[1]), tonumber(ARGV[2])
 local id, identity, role = ARGV[3], ARGV[4], ARGV[5]
@@ -24,6 +26,13 @@ local video_kbps, audio_kbps, screen_kbps = tonumber(ARGV[6]), tonumber(ARGV[7])
 local limit_subs, limit_kbps = tonumber(ARGV[9]), tonumber(ARGV[10])
 local node, pin_ttl = ARGV[11], tonumber(ARGV[12])
 local room_to_grow_subs, room_to_grow_kbps = tonumber(ARGV[13]), tonumber(ARGV[14])
+
+-- Admitting against a model that lkfleet's Redis lost, or that is still being replayed, could
+-- overbook a node: nothing is decided until capacity-service marks the region's model whole.
+local mark = redis.call('GET', KEYS[8])
+if not mark or string.sub(mark, 1, 8) ~= 'rebuilt ' then
+  return {'model-not-ready'}
+end
 
 -- A room never moves: a pin to another node wins over this attempt.
 local pinned = redis.call('GET', KEYS[7])
