@@ -179,11 +179,9 @@ public class RouteService {
     private RouteDecision withoutState(RouteRequest request, List<String> allowed, Throwable cause) {
         LOG.warnf("routing state unavailable (%s); policy %s", cause.getMessage(), config.redisFailurePolicy());
         if (config.redisFailurePolicy() == RouterConfig.RedisFailurePolicy.ADMIT_PINNED_ONLY) {
-            long now = System.currentTimeMillis() / 1000;
             for (String region : allowed) {
                 Optional<String> node = livekit.liveKitNodeOf(region, request.room());
-                if (node.isPresent() && livekit.node(region, node.get())
-                        .map(n -> n.alive(now, config.nodeStaleAfter().toSeconds())).orElse(false)) {
+                if (node.isPresent() && alive(region, node.get())) {
                     return new RouteDecision(region, fleet.regions().get(region).livekitUrl(), node.get(), null, 0, -1,
                             -1, limitOf(region).maxSubscriptions(), false, "pinned-unaccounted");
                 }

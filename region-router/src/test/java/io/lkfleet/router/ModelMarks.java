@@ -13,7 +13,7 @@ final class ModelMarks {
 
     static void markRebuilt(RedisDataSource redis, String... regions) {
         for (String region : regions) {
-            redis.value(String.class).set(RedisKeys.model(region), "rebuilt " + System.currentTimeMillis());
+            redis.value(String.class).set(RedisKeys.model(region), RedisKeys.MODEL_REBUILT + System.currentTimeMillis());
         }
     }
 }

@@ -117,7 +117,7 @@ class RouteResourceTest {
             route(room, "alice", "publisher", NEAR_WEST, Map.of()).then().statusCode(503)
                     .header("Retry-After", notNullValue())
                     .body("type", equalTo("https://lkfleet.io/problems/model-rebuilding"));
-            redis.value(String.class).set(RedisKeys.model("eu-west"), "rebuilding " + System.currentTimeMillis());
+            redis.value(String.class).set(RedisKeys.model("eu-west"), RedisKeys.MODEL_REBUILDING + System.currentTimeMillis());
             route(room, "alice", "publisher", NEAR_WEST, Map.of()).then().statusCode(503)
                     .body("type", equalTo("https://lkfleet.io/problems/model-rebuilding"));
         } finally {

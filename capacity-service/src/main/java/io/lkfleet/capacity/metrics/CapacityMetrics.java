@@ -60,12 +60,12 @@ public class CapacityMetrics {
                 .record(sinceRecordTimestamp.isNegative() ? Duration.ZERO : sinceRecordTimestamp);
     }
 
-    /** A node stopped reporting: it was marked gone and {@code rooms} rooms were lost with it. */
     /** The region's model was missing from lkfleet's Redis and was rebuilt from the topic. */
     public void rebuilt(String region) {
         registry.counter("lkfleet.capacity.model.rebuilds", "region", region).increment();
     }
 
+    /** A node stopped reporting: it was marked gone and {@code rooms} rooms were lost with it. */
     public void nodeGone(String region, long rooms) {
         registry.counter("lkfleet.capacity.nodes.gone", "region", region).increment();
         registry.counter("lkfleet.capacity.rooms.lost", "region", region).increment(rooms);

@@ -23,8 +23,9 @@ import org.jboss.logging.Logger;
 /**
  * Rebuilds one region's model: wipes its keys, then replays {@code livekit.webhooks} from the
  * beginning up to the end offsets seen after the wipe. Safe while the live consumer runs (this
- * instance's writes wait during the wipe, see LoadStore#wipe): an event it applies meanwhile is either replayed too (and de-duplicated by id) or beyond the replay, and the
- * apply script tolerates the reordering. Room placement and node state return with the next registry poll.
+ * instance's writes wait during the wipe, see LoadStore#wipe): an event it applies meanwhile is
+ * either replayed too (and de-duplicated by id) or beyond the replay, and the apply script
+ * tolerates the reordering. Room placement and node state return with the next registry poll.
  */
 @ApplicationScoped
 public class RegionRebuild {

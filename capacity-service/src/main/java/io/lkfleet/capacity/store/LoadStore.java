@@ -111,12 +111,13 @@ public class LoadStore {
         gate.close(region, WRITE_TIMEOUT);
         try {
             long deleted = 0;
+            String mark = RedisKeys.model(region);
             KeyScanCursor<String> cursor = keys.scan(new KeyScanArgs().match(RedisKeys.regionPattern(region))
                     .count(1000));
             while (cursor.hasNext()) {
                 // region-router's reservations, pins, drains and bookings share the slot but are not the view
                 List<String> batch = cursor.next().stream()
-                        .filter(key -> !RedisKeys.ownedByRouter(key) && !key.equals(RedisKeys.model(region))).toList();
+                        .filter(key -> !RedisKeys.ownedByRouter(key) && !key.equals(mark)).toList();
                 if (!batch.isEmpty()) {
                     deleted += keys.del(batch.toArray(String[]::new));
                 }
@@ -133,12 +134,12 @@ public class LoadStore {
      * instance died leaves no mark and is run again.
      */
     public void markRebuilding(String region, Duration ttl) {
-        values.set(RedisKeys.model(region), "rebuilding " + System.currentTimeMillis(), new SetArgs().px(ttl));
+        values.set(RedisKeys.model(region), RedisKeys.MODEL_REBUILDING + System.currentTimeMillis(), new SetArgs().px(ttl));
     }
 
     /** As {@link #markRebuilding}, only if the region has no mark; true when this call set it. */
     public boolean claimRebuild(String region, Duration ttl) {
-        return values.setGet(RedisKeys.model(region), "rebuilding " + System.currentTimeMillis(),
+        return values.setGet(RedisKeys.model(region), RedisKeys.MODEL_REBUILDING + System.currentTimeMillis(),
                 new SetArgs().nx().px(ttl)) == null;
     }
 
@@ -148,7 +149,7 @@ public class LoadStore {
 
     /** Marks the region's model rebuilt (for good), unless Redis lost the mark, and so the replay, meanwhile. */
     public void markRebuilt(String region) {
-        values.set(RedisKeys.model(region), "rebuilt " + System.currentTimeMillis(), new SetArgs().xx());
+        values.set(RedisKeys.model(region), RedisKeys.MODEL_REBUILT + System.currentTimeMillis(), new SetArgs().xx());
     }
 
     public void unmarkModel(String region) {

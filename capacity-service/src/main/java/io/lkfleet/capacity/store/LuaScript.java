@@ -31,7 +31,6 @@ public final class LuaScript {
         this.sha = sha1(source);
     }
 
-    /** Reads {@code resource} from the package of {@code owner}. */
     /** Loads {@code resource}, preceded by the shared {@code libraries} it calls (all next to {@code owner}). */
     public static LuaScript load(Class<?> owner, String resource, String... libraries) {
         StringBuilder source = new StringBuilder();

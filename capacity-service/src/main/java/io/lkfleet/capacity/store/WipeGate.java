@@ -2,6 +2,7 @@ package io.lkfleet.capacity.store;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -22,14 +23,14 @@ final class WipeGate {
     }
 
     private final Map<String, AtomicInteger> inFlight = new ConcurrentHashMap<>();
-    private final Map<String, Boolean> closed = new ConcurrentHashMap<>();
+    private final Set<String> closed = ConcurrentHashMap.newKeySet();
 
     /** Admits one write; pair with {@link #exit}. */
     void enter(String region) {
         AtomicInteger writes = inFlight.computeIfAbsent(region, r -> new AtomicInteger());
         writes.incrementAndGet();
         // counted before the check: a wipe closing now either sees this write or is seen here
-        if (closed.containsKey(region)) {
+        if (closed.contains(region)) {
             writes.decrementAndGet();
             throw new Closed(region);
         }
@@ -41,7 +42,7 @@ final class WipeGate {
 
     /** Refuses new writes to {@code region} and waits (at most {@code timeout}) for those in flight. */
     void close(String region, Duration timeout) {
-        closed.put(region, Boolean.TRUE);
+        closed.add(region);
         AtomicInteger writes = inFlight.computeIfAbsent(region, r -> new AtomicInteger());
         long deadline = System.nanoTime() + timeout.toNanos();
         while (writes.get() > 0) {

@@ -120,6 +120,10 @@ public final class RedisKeys {
                 || key.endsWith("}:" + DRAINING) || key.endsWith("}:" + SCHEDULED);
     }
 
+    /** Prefixes of {@link #model}'s value (see above); region-router's admit.lua admits only on the latter. */
+    public static final String MODEL_REBUILDING = "rebuilding ";
+    public static final String MODEL_REBUILT = "rebuilt ";
+
     /** {@code fleet:{region}:model}: the region's model is (being) rebuilt from the whole topic. */
     public static String model(String region) {
         return region(region) + "model";

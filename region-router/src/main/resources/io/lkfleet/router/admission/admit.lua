@@ -9,6 +9,7 @@
 -- KEYS[6] fleet:{r}:room:<room>:reserved        hash: participants, publishers = counts over KEYS[5]
 -- KEYS[7] fleet:{r}:pin:<room>                  the node this room is pinned to (router's decision)
 -- KEYS[8] fleet:{r}:model                       capacity-service's mark: "rebuilt <ms>" once the model is whole
+--                                               (RedisKeys.MODEL_REBUILT)
 -- capacity-service's apply_event.lua removes a participant's entries (and their sums) when it joins.
 -- ARGV: now_ms, expires_ms, reservation_id, identity, role (P publisher / S subscriber),
 --       video_kbps, audio_kbps, screen_kbps, limit_subs, limit_kbps, node_id, pin_ttl_ms,
