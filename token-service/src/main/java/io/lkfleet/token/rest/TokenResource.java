@@ -85,8 +85,8 @@ public class TokenResource {
      */
     private Uni<Caller> authenticate(String authorization) {
         Uni<Caller> caller = Uni.createFrom().item(() -> authenticator.authenticate(authorization));
-        boolean mayBeUserJwt = authorization != null && authorization.indexOf('.') >= 0;
-        return mayBeUserJwt ? caller.runSubscriptionOn(Infrastructure.getDefaultWorkerPool()) : caller;
+        return TenantAuthenticator.mayBlock(authorization)
+                ? caller.runSubscriptionOn(Infrastructure.getDefaultWorkerPool()) : caller;
     }
 
     private Uni<TokenResponse> issue(Caller caller, TokenRequest request, String clientNetwork) {

@@ -46,7 +46,19 @@ public class TenantAuthenticator {
             throw unauthenticated("the Authorization header must use the Bearer scheme");
         }
         String credential = authorization.substring(7).trim();
-        return credential.chars().filter(c -> c == '.').count() == 2 ? userJwt(credential) : apiKey(credential);
+        return isUserJwt(credential) ? userJwt(credential) : apiKey(credential);
+    }
+
+    /**
+     * Whether {@link #authenticate} may block: a user JWT's keys may have to be fetched from its
+     * identity provider; an API key is only hashed and compared.
+     */
+    public static boolean mayBlock(String authorization) {
+        return authorization != null && isUserJwt(authorization);
+    }
+
+    private static boolean isUserJwt(String credential) {
+        return credential.chars().filter(c -> c == '.').count() == 2;
     }
 
     private Caller apiKey(String key) {
