@@ -15,7 +15,6 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -32,7 +31,6 @@ final class JoinBench {
     private static final int PER_ROOM = Integer.getInteger("bench.join-per-room", 4);
     private static final int CONCURRENCY = Integer.getInteger("bench.join-concurrency", 4);
     private static final long SAMPLE_MILLIS = 500;
-    private static final int WARM_UP_TOKENS = 2000;
 
     /** One join as the client saw it. */
     record Join(long at, String region, boolean ok, long totalMs, long tokenMs, long connectMs, long mediaMs) {
@@ -88,7 +86,8 @@ final class JoinBench {
                 .note("lkfleet: token-service (tenant key) → region-router (placement + admission) → the routed node, "
                         + "rooms spread over both regions' nodes. Peer: the same driver with tokens minted by "
                         + "livekit-server-sdk in the client process, all rooms on eu-west's first node. Before the "
-                        + "run, " + WARM_UP_TOKENS + " token requests warm both JVMs up. Half the rooms' clients report "
+                        + "run, the token phase's requests for " + ctx.warmUp().toSeconds() + " s warm both JVMs up. Half"
+                        + " the rooms' clients report "
                         + "eu-west nearer (region_rtt_ms), half eu-central.")
                 .note("Plot below: join latency per join (by region it was routed to); each node's forwarded tracks, "
                         + "lkfleet's model vs LiveKit's num_tracks_out, sampled every " + SAMPLE_MILLIS + " ms.")
@@ -132,22 +131,11 @@ final class JoinBench {
         return joins;
     }
 
-    /** Token requests until both services' hot paths are compiled, so the run measures joins, not JIT. */
-    private void warmUp() throws Exception {
-        String tokenUrl = ctx.serviceUrl("token-service") + "/v1/token";
-        List<CompletableFuture<HttpResponse<Void>>> answers = new ArrayList<>();
-        for (int i = 0; i < WARM_UP_TOKENS; i++) {
-            answers.add(http.sendAsync(HttpRequest.newBuilder(URI.create(tokenUrl))
-                    .header("Authorization", "Bearer " + TokenBench.TENANT_KEY).header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString("{\"room_name\":\"dev-bench-join-warm-" + (i % 20)
-                            + "\",\"participant_identity\":\"warm-" + i + "\",\"grants\":[\"subscribe\"]}")).build(),
-                    HttpResponse.BodyHandlers.discarding()));
-            if (answers.size() == 16) {
-                answers.forEach(CompletableFuture::join);
-                answers.clear();
-            }
-        }
-        answers.forEach(CompletableFuture::join);
+    /** The token phase's load for one warm-up period, so the run measures joins, not the JIT. */
+    private void warmUp() {
+        Path requests = Wrk.requestFile(ctx.workDir().resolve("join-warm-up.txt"), TokenBench.requests());
+        ctx.wrk().run(ctx.serviceUrl("token-service") + "/v1/token", requests, "application/json", ctx.connections(),
+                ctx.warmUp());
     }
 
     private void sample(List<NodeSample> samples) {

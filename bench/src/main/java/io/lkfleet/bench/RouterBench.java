@@ -1,5 +1,6 @@
 package io.lkfleet.bench;
 
+import io.lkfleet.common.contract.RedisKeys;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -65,7 +66,7 @@ final class RouterBench {
         long now = System.currentTimeMillis();
         String r = "{bench-ceiling}";
         // the region's model marked whole, as capacity-service does: else the script refuses at its first line
-        Procs.run(List.of("redis-cli", "-h", host, "-p", port, "SET", "fleet:" + r + ":model", "rebuilt " + now), Map.of(),
+        Procs.run(List.of("redis-cli", "-h", host, "-p", port, "SET", "fleet:" + r + ":model", RedisKeys.MODEL_REBUILT + now), Map.of(),
                 java.time.Duration.ofSeconds(10), ctx.log());
         List<String> command = new ArrayList<>(List.of("redis-benchmark", "-h", host, "-p", port, "-c",
                 Integer.toString(ctx.connections()), "-n", Long.toString(CEILING_REQUESTS), "--csv", "EVALSHA", sha, "8",

@@ -132,7 +132,8 @@ final class TokenBench {
                 });
     }
 
-    private static List<String> requests() {
+    /** The phase's wrk requests: subscriber joins of the dev tenant into its pinned rooms. */
+    static List<String> requests() {
         List<String> lines = new ArrayList<>(REQUESTS);
         for (int i = 0; i < REQUESTS; i++) {
             lines.add(line(i % ROOMS, "viewer-" + i));
