@@ -1,0 +1,123 @@
+package io.lkfleet.common.redis;
+
+import io.quarkus.redis.datasource.ReactiveRedisDataSource;
+import io.quarkus.redis.datasource.RedisDataSource;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.redis.client.Response;
+import io.vertx.redis.client.Command;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * lkfleet's one Lua script loader. A script is a {@code .lua} resource next to the class that runs
+ * it, read once. It runs by {@code EVALSHA} (Redis's SHA-1 of the source, computed here, so no
+ * {@code SCRIPT LOAD} round trip) and falls back to {@code EVAL}, which also caches it, when the
+ * server does not know it (first use, restart, failover). Every key a script touches is passed in
+ * {@code keys}, so scripts stay correct on Redis Cluster.
+ *
+ * <p>Needs {@code quarkus-redis-client}, an optional dependency of common: services without Redis
+ * never load this class.
+ */
+public final class LuaScript {
+    private final String name;
+    private final String source;
+    private final String sha;
+
+    private LuaScript(String name, String source) {
+        this.name = name;
+        this.source = source;
+        this.sha = sha1(source);
+    }
+
+    /** Loads {@code resource}, preceded by the shared {@code libraries} it calls (all next to {@code owner}). */
+    public static LuaScript load(Class<?> owner, String resource, String... libraries) {
+        StringBuilder source = new StringBuilder();
+        String[] parts = Arrays.copyOf(libraries, libraries.length + 1);
+        parts[libraries.length] = resource;
+        for (String part : parts) {
+            try (InputStream in = owner.getResourceAsStream(part)) {
+                if (in == null) {
+                    throw new IllegalStateException("Lua script " + part + " missing next to " + owner.getName());
+                }
+                source.append(new String(in.readAllBytes(), StandardCharsets.UTF_8)).append('\n');
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read Lua script " + part, e);
+            }
+        }
+        return new LuaScript(resource, source.toString());
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** The script's text, as {@code EVAL} takes it (e.g. for redis-benchmark). */
+    public String source() {
+        return source;
+    }
+
+    /** Redis's id of the script for {@code EVALSHA}. */
+    public String sha() {
+        return sha;
+    }
+
+    /** Runs the script without blocking. */
+    public Uni<Response> run(ReactiveRedisDataSource redis, List<String> keys, List<String> args) {
+        return redis.execute(Command.EVALSHA, arguments(sha, keys, args))
+                .onFailure(LuaScript::unknownScript)
+                .recoverWithUni(() -> redis.execute(Command.EVAL, arguments(source, keys, args)));
+    }
+
+    /** Runs the script, blocking the calling (worker) thread. */
+    public Response run(RedisDataSource redis, List<String> keys, List<String> args) {
+        try {
+            return redis.execute(Command.EVALSHA, arguments(sha, keys, args));
+        } catch (RuntimeException e) {
+            if (!unknownScript(e)) {
+                throw e;
+            }
+            return redis.execute(Command.EVAL, arguments(source, keys, args));
+        }
+    }
+
+    /** {@code EVALSHA} arguments for a pipelined batch ({@code Request.cmd(EVALSHA)}); see {@link #unknownScript}. */
+    public String[] evalshaArguments(List<String> keys, List<String> args) {
+        return arguments(sha, keys, args);
+    }
+
+    /** {@code EVAL} arguments: the fallback when the server answered {@link #unknownScript}. */
+    public String[] evalArguments(List<String> keys, List<String> args) {
+        return arguments(source, keys, args);
+    }
+
+    /** True for Redis's NOSCRIPT error: the server does not have the script cached. */
+    public static boolean unknownScript(Throwable e) {
+        return e.getMessage() != null && e.getMessage().startsWith("NOSCRIPT");
+    }
+
+    private static String[] arguments(String script, List<String> keys, List<String> args) {
+        List<String> all = new ArrayList<>(2 + keys.size() + args.size());
+        all.add(script);
+        all.add(Integer.toString(keys.size()));
+        all.addAll(keys);
+        all.addAll(args);
+        return all.toArray(String[]::new);
+    }
+
+    private static String sha1(String source) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1")
+                    .digest(source.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-1 is required of every JVM", e);
+        }
+    }
+}
