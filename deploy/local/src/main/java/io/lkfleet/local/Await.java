@@ -5,6 +5,12 @@ import java.util.function.BooleanSupplier;
 
 /** Polls a condition until it holds or a deadline passes: start-up waits without fixed sleeps. */
 public final class Await {
+    /**
+     * How long a started process may take to answer. Generous on purpose: on a loaded 2-core machine a
+     * broker JVM can take minutes, and a process that died fails the wait at once through requireAlive.
+     */
+    public static final Duration PROCESS_START = Duration.ofSeconds(180);
+
     private Await() {
     }
 

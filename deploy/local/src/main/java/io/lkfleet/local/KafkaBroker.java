@@ -70,7 +70,7 @@ public final class KafkaBroker {
         }
         process = ManagedProcess.start("kafka", List.of(javaBin(), "-Xms128m", "-Xmx512m", "-XX:+UseSerialGC",
                 "-cp", libDir + "/*", "kafka.Kafka", properties.toString()), runDir, Map.of());
-        Await.until("Kafka broker on " + layout.kafkaBootstrap(), Duration.ofSeconds(60), () -> {
+        Await.until("Kafka broker on " + layout.kafkaBootstrap(), Await.PROCESS_START, () -> {
             process.requireAlive();
             return answers();
         });

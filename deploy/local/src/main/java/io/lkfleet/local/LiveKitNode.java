@@ -45,13 +45,13 @@ public final class LiveKitNode {
         Set<String> before = new HashSet<>(registry.nodes().keySet());
         process = ManagedProcess.start("livekit-" + node.name(), List.of(binary.toString(), "--config", config.toString()),
                 runDir, Map.of());
-        Await.until("livekit node " + node.name() + " to register in region " + region.name(), Duration.ofSeconds(30),
+        Await.until("livekit node " + node.name() + " to register in region " + region.name(), Await.PROCESS_START,
                 () -> {
                     process.requireAlive();
                     return registry.nodes().keySet().stream().anyMatch(id -> !before.contains(id));
                 });
         nodeId = registry.nodes().keySet().stream().filter(id -> !before.contains(id)).findFirst().orElseThrow();
-        Await.until("livekit node " + node.name() + " HTTP on port " + node.port(), Duration.ofSeconds(30),
+        Await.until("livekit node " + node.name() + " HTTP on port " + node.port(), Await.PROCESS_START,
                 () -> Http.getStatus("http://" + FleetLayout.HOST + ":" + node.port() + "/") == 200);
     }
 

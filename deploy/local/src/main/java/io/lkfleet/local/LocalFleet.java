@@ -91,7 +91,7 @@ public final class LocalFleet implements AutoCloseable {
                 "--protected-mode", "no"), runDir, Map.of());
         redis.put(name, process);
         LiveKitRegistry probe = new LiveKitRegistry(vertx, port);
-        Await.until(name + " on port " + port, Duration.ofSeconds(15), () -> {
+        Await.until(name + " on port " + port, Await.PROCESS_START, () -> {
             process.requireAlive();
             return probe.ping();
         });
@@ -134,7 +134,7 @@ public final class LocalFleet implements AutoCloseable {
     private void awaitService(String name) {
         ManagedProcess process = services.get(name);
         String ready = layout.services().get(name).url() + "/q/health/ready";
-        Await.until(name + " readiness (" + ready + ")", Duration.ofSeconds(90), () -> {
+        Await.until(name + " readiness (" + ready + ")", Await.PROCESS_START, () -> {
             process.requireAlive();
             return Http.getStatus(ready) == 200;
         });
