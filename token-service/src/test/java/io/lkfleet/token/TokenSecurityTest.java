@@ -54,7 +54,15 @@ class TokenSecurityTest {
                 Arguments.of("jwt for another identity", "Bearer " + userJwt("mallory", Instant.now().plusSeconds(600)),
                         room, 403, "identity-mismatch"),
                 Arguments.of("truncated jwt", "Bearer eyJhbGciOiJIUzI1NiJ9.eyJpc3MiOiJhY21lIn0.", room, 401,
-                        "unauthenticated"),
+                        "malformed-jwt"),
+                Arguments.of("jwt header without alg", "Bearer eyJ0eXAiOiJKV1QifQ."
+                        + "eyJpc3MiOiJhY21lIiwic3ViIjoiYWxpY2UiLCJleHAiOjQxMDI0NDQ4MDB9.c2ln", room, 401, "malformed-jwt"),
+                Arguments.of("jwt header null", "Bearer bnVsbA."
+                        + "eyJpc3MiOiJhY21lIiwic3ViIjoiYWxpY2UiLCJleHAiOjQxMDI0NDQ4MDB9.c2ln", room, 401, "malformed-jwt"),
+                Arguments.of("signed jwt with exp null", "Bearer " + JWT.create().withIssuer("acme").withSubject("alice")
+                        .withNullClaim("exp").sign(Algorithm.HMAC256(ACME_JWT_SECRET)), room, 401, "malformed-jwt"),
+                Arguments.of("signed jwt without exp", "Bearer " + JWT.create().withIssuer("acme").withSubject("alice")
+                        .sign(Algorithm.HMAC256(ACME_JWT_SECRET)), room, 401, "malformed-jwt"),
                 Arguments.of("path escape", ACME_KEY, body("acme-../globex-room", "alice"), 400, "invalid-room-name"),
                 Arguments.of("leading dots", ACME_KEY, body("../globex-room", "alice"), 400, "invalid-room-name"),
                 Arguments.of("cyrillic look-alike", ACME_KEY, body("\u0430cme-room", "alice"), 400, "invalid-room-name"),

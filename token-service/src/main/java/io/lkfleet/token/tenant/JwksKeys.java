@@ -4,8 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lkfleet.token.config.TokenServiceConfig;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.math.BigInteger;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -20,13 +22,21 @@ import java.security.spec.ECParameterSpec;
 import java.security.spec.ECPoint;
 import java.security.spec.ECPublicKeySpec;
 import java.security.spec.RSAPublicKeySpec;
-import java.time.Duration;
+import java.nio.ByteBuffer;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Flow;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.jboss.logging.Logger;
 
 /**
@@ -34,7 +44,8 @@ import org.jboss.logging.Logger;
  * A set is fetched on first use, again once older than {@code tokens.jwks.max-age}, and early when a
  * token names a key it does not hold (key rotation) — at most every {@code min-refetch-interval}, so
  * tokens with made-up key ids cannot turn token-service into a load generator against the provider.
- * When a fetch fails, the keys already held stay in use.
+ * When a fetch fails, the keys already held stay in use. Each URL has its own fetch, at most one at a
+ * time, bounded as a whole by {@code fetch-timeout}: a slow provider stalls only its own tenant's logins.
  */
 @ApplicationScoped
 public class JwksKeys {
@@ -42,6 +53,7 @@ public class JwksKeys {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Real key sets are a few KiB; a larger answer is not one. */
     private static final int MAX_BYTES = 256 * 1024;
+    private static final String UNAVAILABLE = "the signing keys of the tenant's identity provider cannot be fetched";
     private static final Map<String, String> CURVES = Map.of("P-256", "secp256r1", "P-384", "secp384r1",
             "P-521", "secp521r1");
 
@@ -63,48 +75,162 @@ public class JwksKeys {
     private final TokenServiceConfig.Jwks config;
     private final HttpClient http;
     private final ConcurrentMap<URI, KeySet> sets = new ConcurrentHashMap<>();
+    /** The fetch under way per URL: requests for one key set wait for the same fetch, never for another URL's. */
+    private final ConcurrentMap<URI, CompletableFuture<KeySet>> fetching = new ConcurrentHashMap<>();
 
+    @Inject
     public JwksKeys(TokenServiceConfig tokens) {
-        this.config = tokens.jwks();
+        this(tokens.jwks());
+    }
+
+    JwksKeys(TokenServiceConfig.Jwks config) {
+        this.config = config;
         this.http = HttpClient.newBuilder().connectTimeout(config.fetchTimeout())
                 .followRedirects(HttpClient.Redirect.NEVER).build();
     }
 
     /**
      * The key {@code kid} of the set at {@code url} (with no {@code kid}: the set's only key), or empty
-     * when the provider does not publish it.
+     * when the provider does not publish it. Waits at most {@code fetch-timeout} for a fetch.
      */
     public Optional<Jwk> key(URI url, Optional<String> kid) throws KeysUnavailableException {
-        long now = System.nanoTime();
         KeySet set = sets.get(url);
-        if (set == null || stale(set, now) || (lookup(set, kid).isEmpty() && mayRetry(set, now))) {
+        if (needsFetch(set, kid, System.nanoTime())) {
             set = refresh(url, kid);
         }
         return lookup(set, kid);
     }
 
-    private synchronized KeySet refresh(URI url, Optional<String> kid) throws KeysUnavailableException {
-        long now = System.nanoTime();
-        KeySet held = sets.get(url);
-        // another request may have fetched while this one waited for the lock
-        if (held != null && !stale(held, now) && (lookup(held, kid).isPresent() || !mayRetry(held, now))) {
-            return held;
+    private boolean needsFetch(KeySet set, Optional<String> kid, long now) {
+        return set == null || stale(set, now) || (lookup(set, kid).isEmpty() && mayRetry(set, now));
+    }
+
+    /** Joins the fetch of this URL under way, or starts one. */
+    private KeySet refresh(URI url, Optional<String> kid) throws KeysUnavailableException {
+        CompletableFuture<KeySet> mine = new CompletableFuture<>();
+        CompletableFuture<KeySet> running = fetching.putIfAbsent(url, mine);
+        if (running == null) {
+            KeySet held = sets.get(url);
+            if (!needsFetch(held, kid, System.nanoTime())) {
+                // a fetch finished between this request's look and its turn
+                fetching.remove(url, mine);
+                return held;
+            }
+            start(url, mine);
+            running = mine;
         }
         try {
-            KeySet fetched = new KeySet(fetch(url), now, now);
-            sets.put(url, fetched);
-            return fetched;
-        } catch (IOException e) {
-            LOG.warnf("user JWT keys not fetched from %s: %s", url, e.getMessage());
+            return running.get();
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof KeysUnavailableException unavailable ? unavailable
+                    : new KeysUnavailableException(UNAVAILABLE);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            throw new KeysUnavailableException(UNAVAILABLE);
         }
-        if (held == null) {
-            throw new KeysUnavailableException("the signing keys of the tenant's identity provider cannot be fetched");
+    }
+
+    /**
+     * One fetch with a deadline for the whole answer, body included: a provider that sends its
+     * headers and then drips the body is cut off at {@code fetch-timeout} like one that never answers.
+     */
+    private void start(URI url, CompletableFuture<KeySet> result) {
+        long started = System.nanoTime();
+        HttpRequest request = HttpRequest.newBuilder(url).timeout(config.fetchTimeout())
+                .header("Accept", "application/json").GET().build();
+        CompletableFuture<HttpResponse<byte[]>> sent;
+        try {
+            sent = http.sendAsync(request, JwksKeys::cappedBody);
+        } catch (RuntimeException e) {
+            sent = CompletableFuture.failedFuture(e);
         }
-        KeySet kept = new KeySet(held.byKid(), held.fetchedNanos(), now);
-        sets.put(url, kept);
-        return kept;
+        CompletableFuture<HttpResponse<byte[]>> exchange = sent;
+        sent.thenApply(JwksKeys::keysOf)
+                .orTimeout(config.fetchTimeout().toNanos(), TimeUnit.NANOSECONDS)
+                .whenComplete((keys, failure) -> {
+                    exchange.cancel(true);
+                    KeySet held = sets.get(url);
+                    KeySet next;
+                    if (failure == null) {
+                        next = new KeySet(keys, started, started);
+                    } else {
+                        Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
+                        LOG.warnf("user JWT keys not fetched from %s: %s", url,
+                                cause instanceof TimeoutException ? "no whole answer within " + config.fetchTimeout()
+                                        : cause.getMessage());
+                        next = held == null ? null : new KeySet(held.byKid(), held.fetchedNanos(), started);
+                    }
+                    if (next != null) {
+                        sets.put(url, next);
+                    }
+                    fetching.remove(url, result);
+                    if (next == null) {
+                        result.completeExceptionally(new KeysUnavailableException(UNAVAILABLE));
+                    } else {
+                        result.complete(next);
+                    }
+                });
+    }
+
+    private static Map<String, Jwk> keysOf(HttpResponse<byte[]> response) {
+        try {
+            if (response.statusCode() != 200) {
+                throw new IOException("HTTP " + response.statusCode());
+            }
+            return parse(JSON.readTree(response.body()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A 200's body, refused once it grows past {@link #MAX_BYTES}; any other status's body is dropped. */
+    private static HttpResponse.BodySubscriber<byte[]> cappedBody(HttpResponse.ResponseInfo info) {
+        return info.statusCode() == 200 ? new CappedBody()
+                : HttpResponse.BodySubscribers.replacing(new byte[0]);
+    }
+
+    private static final class CappedBody implements HttpResponse.BodySubscriber<byte[]> {
+        private final CompletableFuture<byte[]> body = new CompletableFuture<>();
+        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        private Flow.Subscription subscription;
+
+        @Override
+        public CompletionStage<byte[]> getBody() {
+            return body;
+        }
+
+        @Override
+        public void onSubscribe(Flow.Subscription subscription) {
+            this.subscription = subscription;
+            subscription.request(Long.MAX_VALUE);
+        }
+
+        @Override
+        public void onNext(List<ByteBuffer> buffers) {
+            for (ByteBuffer buffer : buffers) {
+                if (body.isDone()) {
+                    return;
+                }
+                if (bytes.size() + buffer.remaining() > MAX_BYTES) {
+                    subscription.cancel();
+                    body.completeExceptionally(new IOException("key set larger than " + MAX_BYTES + " bytes"));
+                    return;
+                }
+                byte[] chunk = new byte[buffer.remaining()];
+                buffer.get(chunk);
+                bytes.write(chunk, 0, chunk.length);
+            }
+        }
+
+        @Override
+        public void onError(Throwable failure) {
+            body.completeExceptionally(failure);
+        }
+
+        @Override
+        public void onComplete() {
+            body.complete(bytes.toByteArray());
+        }
     }
 
     private boolean stale(KeySet set, long now) {
@@ -120,22 +246,6 @@ public class JwksKeys {
             return Optional.ofNullable(set.byKid().get(kid.get()));
         }
         return set.byKid().size() == 1 ? set.byKid().values().stream().findFirst() : Optional.empty();
-    }
-
-    private Map<String, Jwk> fetch(URI url) throws IOException, InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(url).timeout(config.fetchTimeout())
-                .header("Accept", "application/json").GET().build();
-        HttpResponse<InputStream> response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
-        try (InputStream body = response.body()) {
-            if (response.statusCode() != 200) {
-                throw new IOException("HTTP " + response.statusCode());
-            }
-            byte[] bytes = body.readNBytes(MAX_BYTES + 1);
-            if (bytes.length > MAX_BYTES) {
-                throw new IOException("key set larger than " + MAX_BYTES + " bytes");
-            }
-            return parse(JSON.readTree(bytes));
-        }
     }
 
     /** Signing keys of a JWKS document by {@code kid}; keys of other uses or unknown types are skipped. */

@@ -2,9 +2,9 @@ package io.lkfleet.token.tenant;
 
 import com.auth0.jwt.JWT;
 import com.auth0.jwt.algorithms.Algorithm;
-import com.auth0.jwt.exceptions.JWTDecodeException;
 import com.auth0.jwt.exceptions.JWTVerificationException;
 import com.auth0.jwt.exceptions.TokenExpiredException;
+import com.auth0.jwt.interfaces.Claim;
 import com.auth0.jwt.interfaces.DecodedJWT;
 import com.auth0.jwt.interfaces.Verification;
 import io.lkfleet.token.rest.Problem;
@@ -80,20 +80,13 @@ public class TenantAuthenticator {
     }
 
     private Caller userJwt(String jwt) {
-        DecodedJWT unverified;
-        try {
-            unverified = JWT.decode(jwt);
-        } catch (JWTDecodeException e) {
-            throw unauthenticated("the credentials are not a well-formed JWT");
-        }
-        Tenant tenant = Optional.ofNullable(unverified.getIssuer()).flatMap(tenants::byUserJwtIssuer)
+        DecodedJWT unverified = wellFormed(jwt);
+        Tenant tenant = tenants.byUserJwtIssuer(unverified.getIssuer())
                 .orElseThrow(() -> unauthenticated("the credentials are not valid"));
         UserJwtPolicy policy = tenant.userJwt().orElseThrow();
         try {
             Verification verification = JWT.require(algorithm(policy, unverified))
                     .withIssuer(policy.issuer())
-                    .withClaimPresence("sub")
-                    .withClaimPresence("exp")
                     .acceptLeeway(JWT_LEEWAY_SECONDS);
             policy.audience().ifPresent(verification::withAudience);
             DecodedJWT verified = verification.build().verify(jwt);
@@ -103,6 +96,47 @@ public class TenantAuthenticator {
         } catch (JWTVerificationException e) {
             throw unauthenticated("the credentials are not valid");
         }
+    }
+
+    /**
+     * The JWT's shape, checked before any key is looked up, so a hostile header or payload is a 401
+     * and never reaches the verifier half-formed: header with a string {@code alg} and no {@code crit}
+     * extensions (none is understood here), a string {@code kid} if any; payload with a string
+     * {@code iss} and {@code sub} and a numeric {@code exp} (a token without one would never expire).
+     */
+    static DecodedJWT wellFormed(String jwt) {
+        try {
+            return checkShape(JWT.decode(jwt));
+        } catch (Problem refused) {
+            throw refused;
+        } catch (RuntimeException e) {
+            // JWTDecodeException for most; whatever a hostile header makes the parser throw is the same answer
+            throw malformed("the credentials are not a well-formed JWT");
+        }
+    }
+
+    private static DecodedJWT checkShape(DecodedJWT token) {
+        if (!isString(token.getHeaderClaim("alg"))) {
+            throw malformed("the JWT header must name its alg");
+        }
+        if (!token.getHeaderClaim("crit").isMissing()) {
+            throw malformed("the JWT header must not carry crit extensions");
+        }
+        Claim kid = token.getHeaderClaim("kid");
+        if (!kid.isMissing() && !isString(kid)) {
+            throw malformed("the JWT header's kid must be a string");
+        }
+        if (!isString(token.getClaim("iss")) || !isString(token.getClaim("sub")) || token.getSubject().isBlank()) {
+            throw malformed("the user JWT must carry iss and sub");
+        }
+        if (token.getExpiresAtAsInstant() == null) {
+            throw malformed("the user JWT must carry exp");
+        }
+        return token;
+    }
+
+    private static boolean isString(Claim claim) {
+        return !claim.isMissing() && !claim.isNull() && claim.as(Object.class) instanceof String;
     }
 
     /**
@@ -147,6 +181,10 @@ public class TenantAuthenticator {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is part of every JVM", e);
         }
+    }
+
+    private static Problem malformed(String detail) {
+        return new Problem(Response.Status.UNAUTHORIZED, "malformed-jwt", detail);
     }
 
     private static Problem unauthenticated(String detail) {

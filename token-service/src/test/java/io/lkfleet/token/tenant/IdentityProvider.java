@@ -23,6 +23,10 @@ import java.util.Base64;
 import java.util.Date;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 
@@ -36,9 +40,17 @@ public final class IdentityProvider implements AutoCloseable {
     private final HttpServer server;
     private final Map<String, KeyPair> published = new LinkedHashMap<>();
     private final AtomicInteger fetches = new AtomicInteger();
+    private final ExecutorService handlers = Executors.newCachedThreadPool();
+    private final String issuer;
     private volatile int status = 200;
+    private volatile CountDownLatch dripUntil;
 
     public IdentityProvider() {
+        this(ISSUER);
+    }
+
+    public IdentityProvider(String issuer) {
+        this.issuer = issuer;
         try {
             server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         } catch (IOException e) {
@@ -48,10 +60,26 @@ public final class IdentityProvider implements AutoCloseable {
             fetches.incrementAndGet();
             byte[] body = jwks().getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().add("Content-Type", "application/json");
+            CountDownLatch drip = dripUntil;
+            if (drip != null) {
+                // headers at once, then the body one byte at a time, never finished until released
+                exchange.sendResponseHeaders(status, 0);
+                try {
+                    for (int i = 0; !drip.await(50, TimeUnit.MILLISECONDS); i = Math.min(i + 1, body.length - 1)) {
+                        exchange.getResponseBody().write(body[i]);
+                        exchange.getResponseBody().flush();
+                    }
+                } catch (InterruptedException | IOException e) {
+                    // the client hung up or the provider closed: the body stays unfinished
+                }
+                exchange.close();
+                return;
+            }
             exchange.sendResponseHeaders(status, body.length);
             exchange.getResponseBody().write(body);
             exchange.close();
         });
+        server.setExecutor(handlers);
         server.start();
         publish("rsa-1", rsa());
         publish("ec-1", ec());
@@ -70,6 +98,19 @@ public final class IdentityProvider implements AutoCloseable {
         this.status = status;
     }
 
+    /** From now on the key set is sent one byte every 50 ms, without end, until {@link #stopDripping}. */
+    public void drip() {
+        dripUntil = new CountDownLatch(1);
+    }
+
+    public void stopDripping() {
+        CountDownLatch drip = dripUntil;
+        dripUntil = null;
+        if (drip != null) {
+            drip.countDown();
+        }
+    }
+
     public synchronized void publish(String kid, KeyPair pair) {
         published.put(kid, pair);
     }
@@ -80,7 +121,7 @@ public final class IdentityProvider implements AutoCloseable {
 
     /** A JWT for {@code subject} signed with the published key {@code kid} (RS256 or ES256 by its type). */
     public String jwt(String kid, String subject, Instant expires) {
-        return JWT.create().withKeyId(kid).withIssuer(ISSUER).withSubject(subject).withAudience("lkfleet")
+        return JWT.create().withKeyId(kid).withIssuer(issuer).withSubject(subject).withAudience("lkfleet")
                 .withExpiresAt(Date.from(expires)).sign(algorithm(key(kid)));
     }
 
@@ -141,6 +182,8 @@ public final class IdentityProvider implements AutoCloseable {
 
     @Override
     public void close() {
+        stopDripping();
         server.stop(0);
+        handlers.shutdownNow();
     }
 }
