@@ -82,7 +82,8 @@ public class ScheduledRooms {
         return Long.parseLong(booking.substring(booking.lastIndexOf('|') + 1)) > System.currentTimeMillis();
     }
 
+    /** The booking's room; read from the end, as a room name may hold {@code |} itself. */
     static String room(String booking) {
-        return booking.substring(0, booking.indexOf('|'));
+        return booking.substring(0, booking.lastIndexOf('|', booking.lastIndexOf('|') - 1));
     }
 }

@@ -4,6 +4,7 @@ import io.lkfleet.capacity.WebhookChange;
 import io.lkfleet.capacity.config.CapacityConfig;
 import io.lkfleet.common.capacity.CapacityModel;
 import io.lkfleet.common.contract.RedisKeys;
+import io.lkfleet.common.redis.LuaScript;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.redis.datasource.hash.HashCommands;

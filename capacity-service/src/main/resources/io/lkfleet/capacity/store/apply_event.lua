@@ -20,7 +20,7 @@ end
 redis.call('ZADD', applied, created, id)
 redis.call('ZREMRANGEBYSCORE', applied, '-inf', '(' .. (created - retention))
 
-local roomKey = prefix .. 'room:' .. room
+local roomKey = roomKeyOf(prefix, room)
 local partsKey, tracksKey, egressKey = roomKey .. ':participants', roomKey .. ':tracks', roomKey .. ':egress'
 local totalsKey = prefix .. 'totals'
 local FIELDS = { 'participants', 'publishers', 'subscribers', 'video_tracks', 'audio_tracks', 'screen_tracks',
@@ -77,7 +77,7 @@ local function store(s)
     local delta = s[f] - (tonumber(old[i]) or 0)
     if delta ~= 0 then
       redis.call('HINCRBY', totalsKey, f, delta)
-      if counted then redis.call('HINCRBY', prefix .. 'node:' .. old[4], f, delta) end
+      if counted then redis.call('HINCRBY', nodeKeyOf(prefix, old[4]), f, delta) end
     end
   end
 end
@@ -88,8 +88,8 @@ local function finish()
   store(summarize())
   local state = redis.call('HMGET', roomKey, 'node', 'lost')
   if state[1] and state[1] ~= '' and state[2] ~= '1' then
-    redis.call('HINCRBY', prefix .. 'node:' .. state[1], 'rooms', -1)
-    redis.call('SREM', prefix .. 'node:' .. state[1] .. ':rooms', room)
+    redis.call('HINCRBY', nodeKeyOf(prefix, state[1]), 'rooms', -1)
+    redis.call('SREM', nodeKeyOf(prefix, state[1]) .. ':rooms', room)
   end
   redis.call('HSET', roomKey, 'finished', 1, 'node', '', 'lost', 0)
   redis.call('HINCRBY', totalsKey, 'rooms', -1)
@@ -114,7 +114,7 @@ local function releaseReservation(roles)
       redis.call('ZREM', roomReservations, member)
       redis.call('HINCRBY', roomKey .. ':reserved', 'participants', -1)
       if role == 'P' then redis.call('HINCRBY', roomKey .. ':reserved', 'publishers', -1) end
-      local nodeKey = prefix .. 'node:' .. node
+      local nodeKey = nodeKeyOf(prefix, node)
       if redis.call('ZREM', nodeKey .. ':reservations', rid .. '|' .. subs .. '|' .. kbps) == 1 then
         redis.call('HINCRBY', nodeKey .. ':reserved', 'subs', 0 - tonumber(subs))
         redis.call('HINCRBY', nodeKey .. ':reserved', 'kbps', 0 - tonumber(kbps))

@@ -4,13 +4,13 @@
 local function assignRoom(prefix, roomKey, room, node)
   local cur = redis.call('HMGET', roomKey, 'node', 'lost', 'finished', 'participants', 'subscriptions', 'egress_kbps')
   if cur[3] == '1' then return 0 end
-  local target = prefix .. 'node:' .. node
+  local target = nodeKeyOf(prefix, node)
   if redis.call('HGET', target, 'state') == 'GONE' then return 0 end
   if cur[1] == node and cur[2] ~= '1' then return 0 end
   local load = { rooms = 1, participants = tonumber(cur[4]) or 0, subscriptions = tonumber(cur[5]) or 0,
     egress_kbps = tonumber(cur[6]) or 0 }
   if cur[1] and cur[1] ~= '' and cur[2] ~= '1' then
-    local old = prefix .. 'node:' .. cur[1]
+    local old = nodeKeyOf(prefix, cur[1])
     for f, v in pairs(load) do redis.call('HINCRBY', old, f, -v) end
     redis.call('SREM', old .. ':rooms', room)
   end

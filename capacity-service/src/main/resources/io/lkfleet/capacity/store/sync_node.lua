@@ -13,7 +13,7 @@ end
 if redis.call('HGET', nodeKey, 'state') == 'GONE' then return -1 end
 local rooms = redis.call('SMEMBERS', nodeKey .. ':rooms')
 for _, room in ipairs(rooms) do
-  redis.call('HSET', prefix .. 'room:' .. room, 'lost', 1)
+  redis.call('HSET', roomKeyOf(prefix, room), 'lost', 1)
 end
 redis.call('DEL', nodeKey .. ':rooms')
 redis.call('HSET', nodeKey, 'rooms', 0, 'participants', 0, 'subscriptions', 0, 'egress_kbps', 0)

@@ -1,5 +1,7 @@
 package io.lkfleet.common.contract;
 
+import java.nio.charset.StandardCharsets;
+
 /**
  * lkfleet's Redis layout (design §3). Every key lives under {@code fleet:} and carries the region
  * as a {@code {hash tag}}, so all keys of one region share a Redis Cluster slot and one Lua script
@@ -37,6 +39,13 @@ package io.lkfleet.common.contract;
  *     Redis lost the region's model (a restart without persistence, a flush) and must rebuild it.</li>
  * </ul>
  * Counters are integers ({@code HINCRBY}); bandwidth is kbit/s.
+ *
+ * <p>Room names and node ids are {@linkplain #encode encoded} wherever they become part of a key, so
+ * every key has the structure {@code fleet:{region}:<kind>[:<name>[:<part>]]} whatever the name
+ * holds ({@code :}, braces, {@code |}, {@code %}, unicode): no room can reach another room's key
+ * or an internal one. Members of the sets above are the names themselves, unencoded. Lua scripts
+ * build the same keys with {@code redis_keys.lua}, the one twin of {@link #encode}, which
+ * {@link io.lkfleet.common.redis.LuaScript} puts in front of every script.
  */
 public final class RedisKeys {
     /** Prefix of every lkfleet key. */
@@ -55,9 +64,40 @@ public final class RedisKeys {
         return region(region).replace("{", "\\{").replace("}", "\\}") + "*";
     }
 
+    /**
+     * A name as it appears in a key: its UTF-8 bytes, each byte outside {@code [A-Za-z0-9._-]} written
+     * as {@code %XX} (upper-case hex). Injective, and the result holds no {@code :}, braces or glob
+     * characters, so a key's parts are found by splitting on {@code :}.
+     */
+    public static String encode(String name) {
+        byte[] bytes = name.getBytes(StandardCharsets.UTF_8);
+        StringBuilder encoded = null;
+        for (int i = 0; i < bytes.length; i++) {
+            int b = bytes[i] & 0xff;
+            if (safe(b)) {
+                if (encoded != null) {
+                    encoded.append((char) b);
+                }
+                continue;
+            }
+            if (encoded == null) {
+                encoded = new StringBuilder(bytes.length + 16).append(name, 0, i);
+            }
+            encoded.append('%').append(HEX[b >> 4]).append(HEX[b & 0xf]);
+        }
+        return encoded == null ? name : encoded.toString();
+    }
+
+    private static final char[] HEX = "0123456789ABCDEF".toCharArray();
+
+    private static boolean safe(int b) {
+        return (b >= 'A' && b <= 'Z') || (b >= 'a' && b <= 'z') || (b >= '0' && b <= '9') || b == '.' || b == '_'
+                || b == '-';
+    }
+
     /** {@code fleet:{region}:room:<room>}: one room's shape and load. */
     public static String room(String region, String room) {
-        return region(region) + "room:" + room;
+        return region(region) + ROOM + encode(room);
     }
 
     /** {@code fleet:{region}:room:<room>:participants}: participant states by sid. */
@@ -82,7 +122,7 @@ public final class RedisKeys {
 
     /** {@code fleet:{region}:node:<nodeId>}: one SFU node's model and measured load. */
     public static String node(String region, String nodeId) {
-        return region(region) + "node:" + nodeId;
+        return region(region) + NODE + encode(nodeId);
     }
 
     /** {@code fleet:{region}:node:<nodeId>:rooms}: rooms counted on the node. */
@@ -100,13 +140,17 @@ public final class RedisKeys {
         return region(region) + "totals";
     }
 
+    /** Kinds of per-room and per-node keys: {@code fleet:{region}:room:<encoded room>}, {@code ...:node:<encoded id>}. */
+    public static final String ROOM = "room:";
+    public static final String NODE = "node:";
+
     /** Suffix of region-router's reservation zsets beside a node or room key. */
     public static final String RESERVATIONS = ":reservations";
 
     /** Suffix of the sums region-router keeps over those zsets. */
     public static final String RESERVED = ":reserved";
 
-    /** Region-router's own keys under a region prefix: room pins, drained nodes, booked nodes. */
+    /** Region-router's own keys under a region prefix: room pins ({@code pin:<encoded room>}), drained nodes, booked nodes. */
     public static final String PIN = "pin:";
     public static final String DRAINING = "draining";
     public static final String SCHEDULED = "scheduled";
@@ -114,10 +158,22 @@ public final class RedisKeys {
     /**
      * True for keys region-router owns in a region's slot (reservations, pins, drains, bookings): its
      * decisions, not part of the materialised view, so a rebuild of the view must leave them alone.
+     * Decided on the key's structure ({@code fleet:{region}:<kind>[:<encoded name>[:<part>]]}), which
+     * no room name can imitate since names are encoded.
      */
     public static boolean ownedByRouter(String key) {
-        return key.endsWith(RESERVATIONS) || key.endsWith(RESERVED) || key.contains("}:" + PIN)
-                || key.endsWith("}:" + DRAINING) || key.endsWith("}:" + SCHEDULED);
+        int tag = key.indexOf("}:");
+        if (!key.startsWith(PREFIX + "{") || tag < 0) {
+            return false;
+        }
+        String[] parts = key.substring(tag + 2).split(":", -1);
+        return switch (parts.length) {
+            case 1 -> parts[0].equals(DRAINING) || parts[0].equals(SCHEDULED);
+            case 2 -> (parts[0] + ":").equals(PIN);
+            case 3 -> ((parts[0] + ":").equals(ROOM) || (parts[0] + ":").equals(NODE))
+                    && (RESERVATIONS.equals(":" + parts[2]) || RESERVED.equals(":" + parts[2]));
+            default -> false;
+        };
     }
 
     /** Prefixes of {@link #model}'s value (see above); region-router's admit.lua admits only on the latter. */

@@ -12,7 +12,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 
@@ -37,22 +36,31 @@ public final class LuaScript {
         this.sha = sha1(source);
     }
 
-    /** Loads {@code resource}, preceded by the shared {@code libraries} it calls (all next to {@code owner}). */
+    /**
+     * Loads {@code resource}, preceded by lkfleet's key layout ({@value #KEYS_LIBRARY}: {@code roomKeyOf},
+     * {@code nodeKeyOf}, {@code encodeName}, the Lua twin of {@link io.lkfleet.common.contract.RedisKeys})
+     * and the shared {@code libraries} it calls (next to {@code owner}).
+     */
     public static LuaScript load(Class<?> owner, String resource, String... libraries) {
-        StringBuilder source = new StringBuilder();
-        String[] parts = Arrays.copyOf(libraries, libraries.length + 1);
-        parts[libraries.length] = resource;
-        for (String part : parts) {
-            try (InputStream in = owner.getResourceAsStream(part)) {
-                if (in == null) {
-                    throw new IllegalStateException("Lua script " + part + " missing next to " + owner.getName());
-                }
-                source.append(new String(in.readAllBytes(), StandardCharsets.UTF_8)).append('\n');
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot read Lua script " + part, e);
-            }
+        StringBuilder source = new StringBuilder(read(LuaScript.class, KEYS_LIBRARY));
+        for (String library : libraries) {
+            source.append(read(owner, library));
         }
-        return new LuaScript(resource, source.toString());
+        return new LuaScript(resource, source.append(read(owner, resource)).toString());
+    }
+
+    /** The key layout's Lua twin, next to this class: a native build lists it in {@code quarkus.native.resources.includes}. */
+    static final String KEYS_LIBRARY = "redis_keys.lua";
+
+    private static String read(Class<?> owner, String part) {
+        try (InputStream in = owner.getResourceAsStream(part)) {
+            if (in == null) {
+                throw new IllegalStateException("Lua script " + part + " missing next to " + owner.getName());
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8) + '\n';
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read Lua script " + part, e);
+        }
     }
 
     public String name() {

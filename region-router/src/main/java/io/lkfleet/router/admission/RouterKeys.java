@@ -5,7 +5,7 @@ import io.lkfleet.common.contract.RedisKeys;
 /**
  * Keys the router owns, beside capacity-service's materialised view ({@link RedisKeys}). They sit
  * in the region's hash-tag slot so the admission script reads both atomically; a rebuild of the
- * view never touches them.
+ * view never touches them. Room names and node ids are encoded as {@link RedisKeys#encode} does.
  */
 public final class RouterKeys {
     private RouterKeys() {
@@ -34,9 +34,9 @@ public final class RouterKeys {
         return RedisKeys.room(region, room) + RedisKeys.RESERVATIONS;
     }
 
-    /** The node the router pinned {@code room} to. */
+    /** The node the router pinned {@code room} to ({@code fleet:{region}:pin:<encoded room>}). */
     public static String pin(String region, String room) {
-        return RedisKeys.region(region) + RedisKeys.PIN + room;
+        return RedisKeys.region(region) + RedisKeys.PIN + RedisKeys.encode(room);
     }
 
     /** Set of node ids an operator is draining: no new rooms, existing rooms stay. */
@@ -49,7 +49,7 @@ public final class RouterKeys {
      * with SET NX before any region-level admission, so two first joins cannot pin one room in two regions.
      */
     public static String roomRegion(String room) {
-        return RedisKeys.PREFIX + "room-region:" + room;
+        return RedisKeys.PREFIX + "room-region:" + RedisKeys.encode(room);
     }
 
     /** Hash of scheduled big rooms of a region: node id → {@code room|participants|until epoch ms}. */
