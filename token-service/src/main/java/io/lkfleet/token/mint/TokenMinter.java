@@ -6,6 +6,7 @@ import io.livekit.server.CanPublishData;
 import io.livekit.server.CanSubscribe;
 import io.livekit.server.Hidden;
 import io.livekit.server.Recorder;
+import io.livekit.server.RoomAdmin;
 import io.livekit.server.RoomJoin;
 import io.livekit.server.RoomName;
 import io.lkfleet.common.fleet.FleetConfig;
@@ -40,7 +41,8 @@ public final class TokenMinter {
                 new CanSubscribe(grants.contains(Grant.SUBSCRIBE)),
                 new CanPublishData(grants.contains(Grant.PUBLISH_DATA)),
                 new Hidden(grants.contains(Grant.HIDDEN)),
-                new Recorder(grants.contains(Grant.RECORDER)));
+                new Recorder(grants.contains(Grant.RECORDER)),
+                new RoomAdmin(grants.contains(Grant.ROOM_ADMIN)));
         token.setRoomConfiguration(roomConfiguration(request, maxParticipants));
         return token.toJwt();
     }

@@ -98,8 +98,8 @@ public class TokenResource {
             throw new Problem(Response.Status.BAD_REQUEST, "missing-body", "a JSON token request is required");
         }
         String identity = identity(caller, request);
-        RequestValidator.validate(request, identity, caller.tenant(), fleet.regions().keySet());
-        Set<Grant> grants = RequestValidator.grants(request, caller.tenant());
+        RequestValidator.validate(request, identity, caller, fleet.regions().keySet());
+        Set<Grant> grants = RequestValidator.grants(request, caller);
         RouteRequest route = new RouteRequest(caller.tenant().id(), request.roomName(), identity, role(grants),
                 request.regionRttMs(), clientNetwork, null, null, caller.tenant().regions(),
                 caller.tenant().jurisdictions(), request.expectedParticipants(), request.expectedPublishers());

@@ -16,7 +16,10 @@ import java.security.NoSuchAlgorithmException;
 import java.security.interfaces.ECPublicKey;
 import java.security.interfaces.RSAPublicKey;
 import java.time.Instant;
+import java.util.EnumSet;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Turns an {@code Authorization: Bearer ...} header into a {@link Caller}: either a tenant API key
@@ -76,7 +79,7 @@ public class TenantAuthenticator {
         if (match == null) {
             throw unauthenticated("the credentials are not valid");
         }
-        return new Caller(match, Optional.empty());
+        return Caller.backend(match);
     }
 
     private Caller userJwt(String jwt) {
@@ -90,7 +93,8 @@ public class TenantAuthenticator {
                     .acceptLeeway(JWT_LEEWAY_SECONDS);
             policy.audience().ifPresent(verification::withAudience);
             DecodedJWT verified = verification.build().verify(jwt);
-            return new Caller(tenant, Optional.of(verified.getSubject()));
+            return new Caller(tenant, Optional.of(verified.getSubject()), userGrants(tenant, policy, verified),
+                    policy.roomClaim().map(claim -> rooms(claim, verified)));
         } catch (TokenExpiredException e) {
             throw unauthenticated("the user JWT has expired");
         } catch (JWTVerificationException e) {
@@ -137,6 +141,39 @@ public class TenantAuthenticator {
 
     private static boolean isString(Claim claim) {
         return !claim.isMissing() && !claim.isNull() && claim.as(Object.class) instanceof String;
+    }
+
+    /**
+     * A user gets the tenant's default grants, plus those of the tenant's claimable grants that its
+     * issuer named in the grants claim: nothing privileged unless the tenant allowed exactly that.
+     */
+    private static Set<Grant> userGrants(Tenant tenant, UserJwtPolicy policy, DecodedJWT token) {
+        Set<Grant> allowed = EnumSet.noneOf(Grant.class);
+        allowed.addAll(tenant.defaultGrants());
+        policy.grantsClaim().ifPresent(claim -> strings(token.getClaim(claim), claim).stream()
+                .flatMap(name -> Grant.of(name).stream())
+                .filter(policy.claimableGrants()::contains)
+                .forEach(allowed::add));
+        return Set.copyOf(allowed);
+    }
+
+    /** The rooms a user JWT names in the tenant's room claim (a name or a list); none when it lacks the claim. */
+    private static Set<String> rooms(String claim, DecodedJWT token) {
+        return Set.copyOf(strings(token.getClaim(claim), claim));
+    }
+
+    private static List<String> strings(Claim claim, String name) {
+        if (claim.isMissing() || claim.isNull()) {
+            return List.of();
+        }
+        Object value = claim.as(Object.class);
+        if (value instanceof String single) {
+            return List.of(single);
+        }
+        if (value instanceof List<?> list && list.stream().allMatch(String.class::isInstance)) {
+            return list.stream().map(String.class::cast).toList();
+        }
+        throw malformed("the user JWT's " + name + " must be a string or a list of strings");
     }
 
     /**

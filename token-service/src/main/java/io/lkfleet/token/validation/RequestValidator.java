@@ -2,12 +2,14 @@ package io.lkfleet.token.validation;
 
 import io.lkfleet.token.TokenRequest;
 import io.lkfleet.token.rest.Problem;
+import io.lkfleet.token.tenant.Caller;
 import io.lkfleet.token.tenant.Grant;
 import io.lkfleet.token.tenant.Tenant;
 import jakarta.ws.rs.core.Response;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -32,7 +34,8 @@ public final class RequestValidator {
     }
 
     /** Throws the {@link Problem} for the first thing wrong with the request. */
-    public static void validate(TokenRequest request, String identity, Tenant tenant, Set<String> knownRegions) {
+    public static void validate(TokenRequest request, String identity, Caller caller, Set<String> knownRegions) {
+        Tenant tenant = caller.tenant();
         requireMatch("room_name", request.roomName(), ROOM_NAME,
                 "1-128 characters of A-Z a-z 0-9 . _ : -, starting with a letter or digit");
         requireMatch("participant_identity", identity, IDENTITY,
@@ -40,6 +43,10 @@ public final class RequestValidator {
         if (!request.roomName().startsWith(tenant.namespace())) {
             throw new Problem(Response.Status.FORBIDDEN, "forbidden-namespace",
                     "room names of this tenant must start with '" + tenant.namespace() + "'");
+        }
+        if (caller.allowedRooms().isPresent() && !caller.allowedRooms().get().contains(request.roomName())) {
+            throw new Problem(Response.Status.FORBIDDEN, "forbidden-room",
+                    "the user JWT does not name this room; it may join only the rooms its issuer named");
         }
         if (request.participantName() != null && (request.participantName().codePointCount(0,
                 request.participantName().length()) > MAX_NAME_CHARS || hasControlCharacters(request.participantName()))) {
@@ -65,24 +72,49 @@ public final class RequestValidator {
         }
     }
 
-    /** The grants the token will carry: those asked for, all within the tenant's allowance. */
-    public static Set<Grant> grants(TokenRequest request, Tenant tenant) {
+    /**
+     * The grants the token will carry: those asked for (by default the tenant's defaults), all within
+     * what this caller may ask for. A user JWT that sets up the room ({@code room_config}) administers
+     * it, so that needs {@code room-admin} in its allowance too.
+     */
+    public static Set<Grant> grants(TokenRequest request, Caller caller) {
+        if (caller.vouchedIdentity().isPresent() && administersRoom(request.roomConfig())
+                && !caller.allowedGrants().contains(Grant.ROOM_ADMIN)) {
+            throw new Problem(Response.Status.FORBIDDEN, "forbidden-room-config",
+                    "a user JWT may not configure the room; its backend or a room-admin claim may");
+        }
         if (request.grants() == null) {
-            return tenant.defaultGrants();
+            return caller.tenant().defaultGrants();
         }
         Set<Grant> asked = EnumSet.noneOf(Grant.class);
         for (String name : request.grants()) {
-            asked.add(Grant.of(name).orElseThrow(() -> Problem.invalidField("grants",
-                    "unknown grant '" + printable(name) + "'; known: publish, subscribe, publish-data, hidden, recorder")));
+            asked.add(Grant.of(name).orElseThrow(() -> Problem.invalidField("grants", "unknown grant '"
+                    + printable(name) + "'; known: publish, subscribe, publish-data, hidden, recorder, room-admin")));
         }
-        Set<Grant> beyond = EnumSet.noneOf(Grant.class);
-        beyond.addAll(asked);
-        beyond.removeAll(tenant.grants());
-        if (!beyond.isEmpty()) {
+        Set<Grant> beyondTenant = EnumSet.copyOf(asked);
+        beyondTenant.removeAll(caller.tenant().grants());
+        if (!beyondTenant.isEmpty()) {
             throw new Problem(Response.Status.FORBIDDEN, "forbidden-grant",
-                    "this tenant may not hand out " + beyond.stream().map(Grant::key).sorted().toList());
+                    "this tenant may not hand out " + keys(beyondTenant));
+        }
+        Set<Grant> beyondCaller = EnumSet.copyOf(asked);
+        beyondCaller.removeAll(caller.allowedGrants());
+        if (!beyondCaller.isEmpty()) {
+            throw new Problem(Response.Status.FORBIDDEN, "forbidden-grant", "a user JWT may not ask for "
+                    + keys(beyondCaller) + ": only the tenant's backend or a claim the tenant allows confers them");
         }
         return Set.copyOf(asked);
+    }
+
+    private static List<String> keys(Set<Grant> grants) {
+        return grants.stream().map(Grant::key).sorted().toList();
+    }
+
+    /** Any room setting beyond its name (which must equal room_name anyway). */
+    private static boolean administersRoom(TokenRequest.RoomConfig config) {
+        return config != null && (config.emptyTimeout() != null || config.departureTimeout() != null
+                || config.maxParticipants() != null || config.metadata() != null || config.minPlayoutDelay() != null
+                || config.maxPlayoutDelay() != null || config.syncStreams() != null);
     }
 
     private static void validateAttributes(Map<String, String> attributes) {

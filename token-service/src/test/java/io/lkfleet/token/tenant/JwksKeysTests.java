@@ -54,7 +54,8 @@ class JwksKeysTests {
         try (IdentityProvider slow = new IdentityProvider()) {
             slow.drip();
             JwksKeys keys = new JwksKeys(jwks(Duration.ofMillis(500)));
-            assertThrows(JwksKeys.KeysUnavailableException.class, () -> keys.key(slow.jwksUrl(), Optional.of("rsa-1")));
+            assertThrows(JwksKeys.KeysUnavailableException.class,
+                    () -> keys.key(slow.jwksUrl(), Optional.of("rsa-1")));
             slow.stopDripping();
             Awaitility.await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> key(keys, slow).isPresent());
         }
