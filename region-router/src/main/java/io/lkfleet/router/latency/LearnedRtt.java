@@ -5,12 +5,14 @@ import io.lkfleet.common.fleet.FleetConfig;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.OptionalDouble;
 import java.util.function.LongSupplier;
 
 /**
  * What clients of the same network measured before: an exponentially weighted moving average per
- * (client network, region), fed by every request that carried measured RTTs. An estimate older
+ * (tenant, client network, region), fed by every request that carried measured RTTs. Kept per
+ * tenant so that one tenant's callers, whatever RTTs they send, cannot steer another tenant's joins. An estimate older
  * than {@code maxAge} is forgotten (networks and routes change); the table holds the most recently
  * used {@code capacity} entries. Per router instance, in memory: it is a hint, not state.
  */
@@ -20,16 +22,23 @@ public final class LearnedRtt implements LatencySource {
     private record Estimate(double ms, long atMillis) {
     }
 
+    /** A record, not a joined string: no tenant or network name can spell another's key. */
+    private record Key(String tenant, String network, String region) {
+        static Key of(RouteRequest request, String region) {
+            return new Key(Objects.toString(request.tenant(), ""), request.clientNetwork(), region);
+        }
+    }
+
     private final Duration maxAge;
     private final LongSupplier clock;
-    private final Map<String, Estimate> estimates;
+    private final Map<Key, Estimate> estimates;
 
     public LearnedRtt(Duration maxAge, int capacity, LongSupplier clockMillis) {
         this.maxAge = maxAge;
         this.clock = clockMillis;
         this.estimates = new LinkedHashMap<>(16, 0.75f, true) {
             @Override
-            protected boolean removeEldestEntry(Map.Entry<String, Estimate> eldest) {
+            protected boolean removeEldestEntry(Map.Entry<Key, Estimate> eldest) {
                 return size() > capacity;
             }
         };
@@ -47,7 +56,7 @@ public final class LearnedRtt implements LatencySource {
         }
         long now = clock.getAsLong();
         request.regionRttMs().forEach((region, ms) -> {
-            String key = request.clientNetwork() + "|" + region;
+            Key key = Key.of(request, region);
             Estimate old = fresh(estimates.get(key), now);
             double value = old == null ? ms : old.ms() + WEIGHT_OF_NEW_SAMPLE * (ms - old.ms());
             estimates.put(key, new Estimate(value, now));
@@ -59,7 +68,7 @@ public final class LearnedRtt implements LatencySource {
         if (request.clientNetwork() == null) {
             return OptionalDouble.empty();
         }
-        Estimate estimate = fresh(estimates.get(request.clientNetwork() + "|" + region), clock.getAsLong());
+        Estimate estimate = fresh(estimates.get(Key.of(request, region)), clock.getAsLong());
         return estimate == null ? OptionalDouble.empty() : OptionalDouble.of(estimate.ms());
     }
 
