@@ -52,7 +52,7 @@ final class TokenBench {
         double nodeCpuPerToken;
         try {
             String nodeUrl = "http://127.0.0.1:" + port + "/";
-            awaitListening(port);
+            Procs.awaitListening(port, "the Node token endpoint");
             ctx.wrk().run(nodeUrl, requests, "application/json", ctx.connections(), ctx.jvmWarmUp());
             long nodeCpu = Procs.cpuMillis(node.pid());
             peer = ctx.wrk().run(nodeUrl, requests, "application/json", ctx.connections(), ctx.measure());
@@ -144,22 +144,5 @@ final class TokenBench {
     private static String line(int room, String identity) {
         return "Bearer " + TENANT_KEY + "\t{\"room_name\":\"" + room(room) + "\",\"participant_identity\":\"" + identity
                 + "\",\"grants\":[\"subscribe\"]}";
-    }
-
-    private static void awaitListening(int port) {
-        long end = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-        while (System.nanoTime() < end) {
-            try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
-                return;
-            } catch (java.io.IOException e) {
-                try {
-                    Thread.sleep(50);
-                } catch (InterruptedException ie) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
-            }
-        }
-        throw new IllegalStateException("the Node token endpoint did not listen on " + port);
     }
 }

@@ -21,8 +21,10 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 
 /**
- * webhook-ingest's accepted events/s for signed webhooks, beside Kafka's ProducerPerformance on the
- * same broker with the same record size and acks=all, and a count of what reached the topic.
+ * webhook-ingest's accepted events/s for signed webhooks, beside the receiver a user would write
+ * instead (bench/node-webhook: livekit-server-sdk's WebhookReceiver + an idempotent kafkajs producer),
+ * Kafka's ProducerPerformance on the same broker with the same record size and acks=all, and a count
+ * of what reached the topic.
  */
 final class WebhookBench {
     static final int RECORD_SIZE = 512;
@@ -46,6 +48,7 @@ final class WebhookBench {
         Path warm = Wrk.requestFile(ctx.workDir().resolve("webhook-warm.txt"), signed("warm", 20_000));
         Path pipelineRequests = Wrk.requestFile(ctx.workDir().resolve("webhook-pipeline.txt"), signed("pipe", REQUESTS));
         Path requests = Wrk.requestFile(ctx.workDir().resolve("webhook-requests.txt"), signed("run", REQUESTS));
+        Path peerRequests = Wrk.requestFile(ctx.workDir().resolve("webhook-peer.txt"), signed("peer", REQUESTS));
         ctx.wrk().run(url, warm, "application/webhook+json", ctx.connections(), ctx.warmUp());
 
         Map<TopicPartition, Long> before = kafka.endOffsets(Topics.WEBHOOKS);
@@ -54,6 +57,7 @@ final class WebhookBench {
         // Then like for like with the peer, whose topic has no consumer: capacity-service paused (SIGSTOP) for
         // webhook-ingest's run and both peer runs, so neither side shares the cores with a consumer.
         Wrk.Result ours;
+        Wrk.Result peer;
         Wrk.Result httpFloor;
         KafkaTools.PerfResult ceiling;
         KafkaTools.PerfResult atOurRate;
@@ -65,6 +69,7 @@ final class WebhookBench {
             // The same requests with a content type LiveKit never sends: answered 415 at the first check, before any
             // crypto, parsing or Kafka. What wrk, HTTP and the framework alone allow on this box.
             httpFloor = ctx.wrk().run(url, requests, "text/plain", ctx.connections(), ctx.measure());
+            peer = nodePeer(warm, peerRequests);
             kafka.createTopic(PERF_TOPIC, ctx.fleet().layout().local().kafka().webhookPartitions());
             ceiling = kafka.producerPerformance(PERF_TOPIC, 150_000, RECORD_SIZE, -1);
             sameRate = Math.max(1, Math.round(ours.ratePerSecond(200)));
@@ -75,6 +80,7 @@ final class WebhookBench {
         Map<TopicPartition, Long> after = kafka.endOffsets(Topics.WEBHOOKS);
         List<ConsumerRecord<byte[], byte[]>> landed = kafka.records(before, after, r -> eventId(r).startsWith(ID_PREFIX + "run")
                 || eventId(r).startsWith(ID_PREFIX + "pipe"));
+        long peerLanded = kafka.records(before, after, r -> eventId(r).startsWith(ID_PREFIX + "peer")).size();
         Set<String> distinct = new HashSet<>();
         landed.forEach(r -> distinct.add(eventId(r)));
         long accepted = ours.count(200) + pipeline.count(200);
@@ -83,11 +89,20 @@ final class WebhookBench {
         Duration caughtUp = kafka.awaitConsumed(CONSUMER_GROUP, Topics.WEBHOOKS, Duration.ofSeconds(180));
 
         double oursRate = ours.ratePerSecond(200);
+        double peerRate = peer.ratePerSecond(200);
+        double floorRate = httpFloor.ratePerSecond(415);
         double pipelineRate = pipeline.ratePerSecond(200);
+        boolean peerGoal = oursRate >= 1.5 * peerRate && ours.p99Us() < peer.p99Us() && oursRate >= 0.6 * floorRate;
         return new Section("webhook-ingest: accepted signed webhooks/s at " + ctx.connections() + " connections")
                 .row("webhook-ingest accepted events/s (200 only)", Section.perSecond(oursRate),
                         "Kafka ProducerPerformance, unthrottled: " + Section.perSecond(ceiling.recordsPerSecond()),
                         Section.ratio(oursRate, ceiling.recordsPerSecond()))
+                .row("webhook-ingest vs the receiver a user would write: accepted/s",
+                        Section.perSecond(oursRate), "Node WebhookReceiver + kafkajs (idempotent, acks=all): "
+                                + Section.perSecond(peerRate), Section.ratio(oursRate, peerRate))
+                .row("webhook-ingest vs the Node receiver: p50 / p99",
+                        Section.ms(ours.p50Us() / 1e3) + " / " + Section.ms(ours.p99Us() / 1e3),
+                        "Node: " + Section.ms(peer.p50Us() / 1e3) + " / " + Section.ms(peer.p99Us() / 1e3), "")
                 .row("webhook-ingest p50 / p99 (HTTP, incl. Kafka ack)",
                         Section.ms(ours.p50Us() / 1e3) + " / " + Section.ms(ours.p99Us() / 1e3),
                         "ProducerPerformance at the same rate (" + sameRate + "/s): " + atOurRate.p50Ms() + " ms / "
@@ -101,9 +116,16 @@ final class WebhookBench {
                                 + Section.ms(httpFloor.p99Us() / 1e3),
                         "Kafka ProducerPerformance, unthrottled", Section.ratio(httpFloor.ratePerSecond(415), ceiling.recordsPerSecond()))
                 .row("zero loss: records in topic ≥ 200 answers", landed.size() + " ≥ " + accepted + ": " + (noLoss ? "yes" : "NO"),
-                        "", "")
+                        "Node: " + peerLanded + " ≥ " + peer.count(200) + ": " + (peerLanded >= peer.count(200) ? "yes" : "NO"), "")
                 .note("Goal (issue 3): ≥ 60 % of the raw producer's throughput, zero loss — "
                         + (oursRate >= 0.6 * ceiling.recordsPerSecond() && noLoss ? "met" : "NOT met") + " in this run.")
+                .note("Goal (issue 16.3): ≥ 1.5× the Node receiver's accepted/s at a lower p99, and ≥ 0.6× the HTTP"
+                        + " floor — " + (peerGoal ? "met" : "NOT met") + " in this run (" + Section.ratio(oursRate, floorRate)
+                        + " of the floor).")
+                .note("Node peer: node:http + WebhookReceiver.receive (livekit-server-sdk 2.19.2) + kafkajs 2.2.4"
+                        + " producer.send per request (idempotent, acks=-1, no compression: kafkajs has no built-in lz4),"
+                        + " same key and headers as webhook-ingest, answering after the ack; 2 cluster workers; status mix "
+                        + peer.statusMix() + ".")
                 .note("webhook-ingest status mix: " + ours.statusMix() + " (consumer paused), " + pipeline.statusMix()
                         + " (consumer running); " + distinct.size() + " distinct event ids landed; capacity-service had consumed"
                         + " everything " + (caughtUp == null ? "not within 180 s" : caughtUp.toMillis() / 1000.0 + " s")
@@ -119,11 +141,30 @@ final class WebhookBench {
                         + " them is the same load with it consuming. ProducerPerformance keeps as many records in flight as"
                         + " its buffer holds; webhook-ingest has at most " + ctx.connections() + " (one per connection),"
                         + " each answered only after its own ack.")
-                .raw("webhook_ingest", ours).raw("webhook_ingest_with_consumer", pipeline)
+                .raw("webhook_ingest", ours).raw("webhook_ingest_with_consumer", pipeline).raw("node_receiver", peer)
+                .raw("node_receiver_records_landed", peerLanded).raw("node_peer_goal_met", peerGoal)
                 .raw("webhook_ingest_415_floor", httpFloor).raw("records_landed", landed.size())
                 .raw("distinct_ids_landed", distinct.size()).raw("no_loss", noLoss)
                 .raw("producer_performance_unthrottled", ceiling).raw("producer_performance_at_same_rate", atOurRate)
                 .raw("consumer_caught_up_ms", caughtUp == null ? -1 : caughtUp.toMillis());
+    }
+
+    /** The Node receiver, started for its run and stopped after it; measured like webhook-ingest, after the same warm-up. */
+    private Wrk.Result nodePeer(Path warm, Path requests) throws Exception {
+        FleetLayout.Region region = ctx.region("eu-west");
+        int port = Procs.freePort();
+        Process node = Procs.start(List.of("node", ctx.repoRoot().resolve("bench/node-webhook/server.mjs").toString()),
+                Map.of("PORT", Integer.toString(port), "KAFKA", ctx.fleet().layout().kafkaBootstrap(), "REGION", region.name(),
+                        "LIVEKIT_API_KEY", region.apiKey(), "LIVEKIT_API_SECRET", region.apiSecret(), "NODE_WORKERS", "2"),
+                ctx.workDir().resolve("node-webhook.log"));
+        try {
+            Procs.awaitListening(port, "the Node webhook receiver");
+            String url = "http://127.0.0.1:" + port + "/";
+            ctx.wrk().run(url, warm, "application/webhook+json", ctx.connections(), ctx.warmUp());
+            return ctx.wrk().run(url, requests, "application/webhook+json", ctx.connections(), ctx.measure());
+        } finally {
+            Procs.stop(node);
+        }
     }
 
     /** Pauses ({@code STOP}) or resumes ({@code CONT}) a fleet process. */
