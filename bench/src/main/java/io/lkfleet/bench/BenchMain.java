@@ -14,7 +14,7 @@ import java.util.Set;
 /**
  * Runs every benchmark on a fresh local fleet and writes bench/results/<date>.{md,json}, then the
  * README's Results section from it. {@code readme <results.md>} only regenerates the section. Naming
- * phases ({@code token webhook capacity router join startup}) runs only those and writes their results to
+ * phases ({@code token webhook capacity massleave router join startup}) runs only those and writes their results to
  * bench/target/run/partial instead, leaving the dated file and README alone.
  */
 public final class BenchMain {
@@ -84,6 +84,7 @@ public final class BenchMain {
             phase(results, only, "token", "token-service vs Node", () -> new TokenBench(ctx).run());
             phase(results, only, "webhook", "webhook-ingest vs ProducerPerformance", () -> new WebhookBench(ctx, new KafkaTools(ctx)).run());
             phase(results, only, "capacity", "capacity-service", () -> new CapacityBench(ctx).run());
+            phase(results, only, "massleave", "mass leave", () -> new MassLeaveBench(ctx).run());
             phase(results, only, "router", "region-router vs redis-benchmark", () -> new RouterBench(ctx).run());
             phase(results, only, "join", "whole loop: joins", () -> new JoinBench(ctx).run());
             phase(results, only, "startup", "start-up and RSS", () -> new StartupBench(ctx).run());

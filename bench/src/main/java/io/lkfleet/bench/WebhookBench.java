@@ -1,17 +1,13 @@
 package io.lkfleet.bench;
 
-import com.auth0.jwt.JWT;
-import com.auth0.jwt.algorithms.Algorithm;
 import io.lkfleet.common.contract.Topics;
 import io.lkfleet.local.FleetLayout;
 import io.lkfleet.local.ManagedProcess;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -172,18 +168,12 @@ final class WebhookBench {
         Procs.run(List.of("kill", "-" + signal, Long.toString(process.pid())), Map.of(), Duration.ofSeconds(10), ctx.log());
     }
 
-    private List<String> signed(String batch, int count) throws Exception {
-        FleetLayout.Region region = ctx.region("eu-west");
-        Algorithm hs256 = Algorithm.HMAC256(region.apiSecret());
-        MessageDigest sha = MessageDigest.getInstance("SHA-256");
-        Instant now = Instant.now();
+    private List<String> signed(String batch, int count) {
+        WebhookSigner signer = new WebhookSigner(ctx.region("eu-west"));
         List<String> lines = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             byte[] body = body(ID_PREFIX + batch + i, "wbench-" + (i % 500), i);
-            String token = JWT.create().withIssuer(region.apiKey()).withNotBefore(now).withIssuedAt(now)
-                    .withExpiresAt(now.plus(Duration.ofMinutes(5)))
-                    .withClaim("sha256", Base64.getEncoder().encodeToString(sha.digest(body))).sign(hs256);
-            lines.add(token + "\t" + new String(body, StandardCharsets.UTF_8));
+            lines.add(signer.authorization(body) + "\t" + new String(body, StandardCharsets.UTF_8));
         }
         return lines;
     }
