@@ -27,6 +27,7 @@ public class WebhookMetrics {
     public static final String PRODUCE = "lkfleet.webhook.produce";
     public static final String IN_FLIGHT = "lkfleet.webhook.inflight";
     public static final String SPOOLED = "lkfleet.webhook.spooled";
+    public static final String QUARANTINED = "lkfleet.webhook.spool.quarantined";
     static final String UNKNOWN = "unknown";
 
     private final MeterRegistry registry;
@@ -68,6 +69,11 @@ public class WebhookMetrics {
     /** Events held on local disk, not yet in Kafka. */
     public <T> void spooled(T spool, ToDoubleFunction<T> size) {
         registry.gauge(SPOOLED, spool, size);
+    }
+
+    /** A spool file moved aside ({@code reason}: {@code unexpected-name}, {@code unreadable}). */
+    public void quarantined(String reason) {
+        counter(QUARANTINED, "reason", reason).increment();
     }
 
     /** Requests between arrival and answer. */

@@ -12,6 +12,7 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -20,7 +21,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.jboss.logging.Logger;
 
 /**
  * Events accepted while Kafka could not take them, one file per event on local disk, named by a
@@ -28,10 +32,18 @@ import java.util.stream.Stream;
  * request is answered 200, and deleted only once Kafka acked it; on start the spool reloads what is
  * left. While a key ({@code region/room}) has events here, newer events of that key must queue
  * behind them ({@link #holds}), so a room's order survives the detour.
+ *
+ * <p>A file the spool did not write as it expects (odd name, not a regular file, torn or corrupt
+ * content) is moved to {@code quarantine/} inside the spool, counted and logged, never read again:
+ * it must neither stop the replica from starting nor hold back the events behind it.
  */
 @ApplicationScoped
 public class EventSpool {
+    private static final Logger LOG = Logger.getLogger(EventSpool.class);
     private static final String SUFFIX = ".event";
+    /** Subdirectory for files moved aside. */
+    static final String QUARANTINE = "quarantine";
+    private static final Pattern EVENT_FILE = Pattern.compile("(0|[1-9][0-9]{0,17})\\.event");
     private static final int FORMAT = 1;
 
     /** One spooled event, read back for draining. */
@@ -41,6 +53,7 @@ public class EventSpool {
     private final boolean enabled;
     private final Path dir;
     private final int maxEvents;
+    private final WebhookMetrics metrics;
     // seq -> key; a false in committed marks a file still being written (not drainable yet).
     private final TreeMap<Long, String> keys = new TreeMap<>();
     private final Map<Long, Boolean> committed = new HashMap<>();
@@ -51,6 +64,7 @@ public class EventSpool {
         this.enabled = config.spool().enabled();
         this.dir = Path.of(config.spool().dir());
         this.maxEvents = config.spool().maxEvents();
+        this.metrics = metrics;
         if (enabled) {
             load();
         }
@@ -97,7 +111,10 @@ public class EventSpool {
         return true;
     }
 
-    /** The oldest committed events, in order, at most {@code max}. */
+    /**
+     * The oldest committed events, in order, at most {@code max}. One that cannot be read back any
+     * more is quarantined and skipped, so it cannot hold back the others.
+     */
     public List<Entry> oldest(int max) {
         List<Long> seqs = new ArrayList<>();
         synchronized (this) {
@@ -108,7 +125,16 @@ public class EventSpool {
                 seqs.add(seq);
             }
         }
-        return seqs.stream().map(this::read).toList();
+        List<Entry> entries = new ArrayList<>(seqs.size());
+        for (long seq : seqs) {
+            try {
+                entries.add(read(file(seq), seq));
+            } catch (IOException | RuntimeException e) {
+                quarantine(file(seq), "unreadable", e);
+                forget(seq);
+            }
+        }
+        return entries;
     }
 
     /** Forgets an event Kafka has acknowledged. */
@@ -118,6 +144,10 @@ public class EventSpool {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot delete spooled event " + seq, e);
         }
+        forget(seq);
+    }
+
+    private void forget(long seq) {
         synchronized (this) {
             String key = keys.remove(seq);
             committed.remove(seq);
@@ -157,16 +187,20 @@ public class EventSpool {
         }
     }
 
-    private Entry read(long seq) {
-        try (DataInputStream in = new DataInputStream(Files.newInputStream(file(seq)))) {
+    /** Reads one spool file back; anything but exactly what {@link #write} wrote is an IOException. */
+    private static Entry read(Path file, long seq) throws IOException {
+        try (DataInputStream in = new DataInputStream(Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS))) {
             if (in.readInt() != FORMAT) {
                 throw new IOException("unknown spool format");
             }
             String region = in.readUTF();
             ParsedEvent event = new ParsedEvent(in.readUTF(), in.readUTF(), in.readUTF());
-            return new Entry(seq, region, event, in.readNBytes(in.readInt()));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read spooled event " + file(seq), e);
+            int length = in.readInt();
+            byte[] body = length < 0 ? null : in.readNBytes(length);
+            if (body == null || body.length != length || in.read() != -1) {
+                throw new IOException("body length does not match the file");
+            }
+            return new Entry(seq, region, event, body);
         }
     }
 
@@ -176,19 +210,52 @@ public class EventSpool {
             try (Stream<Path> files = Files.list(dir)) {
                 for (Path f : files.toList()) {
                     String name = f.getFileName().toString();
-                    if (name.endsWith(".tmp")) {
+                    Matcher event = EVENT_FILE.matcher(name);
+                    if (name.equals(QUARANTINE) && Files.isDirectory(f, LinkOption.NOFOLLOW_LINKS)) {
+                        continue;
+                    } else if (name.endsWith(".tmp") && Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)) {
                         Files.delete(f); // never answered 200: LiveKit was told 503 or got no answer
-                    } else if (name.endsWith(SUFFIX)) {
-                        long seq = Long.parseLong(name.substring(0, name.length() - SUFFIX.length()));
-                        synchronized (this) {
-                            track(seq, read(seq).event().key(), true);
-                            nextSeq = Math.max(nextSeq, seq + 1);
-                        }
+                    } else if (!event.matches() || !Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)) {
+                        quarantine(f, "unexpected-name", null);
+                    } else {
+                        reload(f, Long.parseLong(event.group(1)));
                     }
                 }
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open the webhook spool in " + dir.toAbsolutePath(), e);
+        }
+    }
+
+    private void reload(Path f, long seq) {
+        try {
+            String key = read(f, seq).event().key();
+            synchronized (this) {
+                track(seq, key, true);
+                nextSeq = Math.max(nextSeq, seq + 1);
+            }
+        } catch (IOException | RuntimeException e) {
+            quarantine(f, "unreadable", e);
+        }
+    }
+
+    /**
+     * Moves {@code f} to {@code quarantine/} (kept for an operator, never read again), counts and
+     * logs it. If even that fails, the file stays but is ignored: the spool goes on either way.
+     */
+    private void quarantine(Path f, String reason, Exception cause) {
+        metrics.quarantined(reason);
+        try {
+            Path aside = Files.createDirectories(dir.resolve(QUARANTINE));
+            Path target = aside.resolve(f.getFileName());
+            if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+                target = aside.resolve(f.getFileName() + "." + System.currentTimeMillis());
+            }
+            Files.move(f, target, StandardCopyOption.ATOMIC_MOVE);
+            LOG.warnf("webhook spool: moved %s to %s (%s%s); events behind it go on", f.getFileName(), target, reason,
+                    cause == null ? "" : ": " + cause);
+        } catch (IOException e) {
+            LOG.errorf("webhook spool: cannot move %s aside (%s: %s); ignoring it", f.getFileName(), reason, e);
         }
     }
 

@@ -16,8 +16,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,13 +30,15 @@ class EventSpoolTests {
     @TempDir
     Path dir;
 
+    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+
     private EventSpool open(int maxEvents) {
         IngestConfig config = new SmallRyeConfigBuilder().withMapping(IngestConfig.class)
                 .withConverter(Duration.class, 200, new DurationConverter())
                 .withSources(new PropertiesConfigSource(Map.of("ingest.spool.dir", dir.toString(),
                         "ingest.spool.max-events", Integer.toString(maxEvents)), "test", 400))
                 .build().getConfigMapping(IngestConfig.class);
-        return new EventSpool(config, new WebhookMetrics(new SimpleMeterRegistry()));
+        return new EventSpool(config, new WebhookMetrics(meters));
     }
 
     private static ParsedEvent event(String id, String room) {
@@ -72,5 +78,52 @@ class EventSpoolTests {
         assertTrue(spool.append("eu-west", event("EV_2", "a"), new byte[] {2}));
         assertFalse(spool.append("eu-west", event("EV_3", "a"), new byte[] {3}));
         assertEquals(2, spool.size());
+    }
+
+    @Test
+    void oddOrCorruptFilesAreMovedAsideAtStartAndTheRestLoads() throws Exception {
+        EventSpool spool = open(100);
+        assertTrue(spool.append("eu-west", event("EV_1", "a"), "one".getBytes(StandardCharsets.UTF_8)));
+        assertTrue(spool.append("eu-west", event("EV_2", "b"), "two".getBytes(StandardCharsets.UTF_8)));
+        byte[] good = Files.readAllBytes(dir.resolve("1.event"));
+        Files.write(dir.resolve("7.event"), Arrays.copyOf(good, good.length - 2)); // torn body
+        Files.write(dir.resolve("8.event"), new byte[] {0, 0, 0, 9, 1, 2}); // unknown format
+        Files.write(dir.resolve("9.event"), new byte[0]);
+        Files.write(dir.resolve("10.event"), Arrays.copyOf(good, good.length + 5)); // trailing bytes
+        Files.write(dir.resolve("007.event"), good); // not a name the spool writes
+        Files.write(dir.resolve("+5.event"), good);
+        Files.write(dir.resolve("99999999999999999999.event"), good);
+        Files.writeString(dir.resolve("notes.txt"), "an operator's note");
+        Files.createDirectory(dir.resolve("11.event"));
+        Files.createSymbolicLink(dir.resolve("12.event"), dir.resolve("1.event"));
+
+        EventSpool restarted = open(100);
+        assertEquals(List.of("EV_1", "EV_2"), restarted.oldest(10).stream().map(e -> e.event().id()).toList());
+        try (Stream<Path> aside = Files.list(dir.resolve(EventSpool.QUARANTINE))) {
+            assertEquals(Set.of("7.event", "8.event", "9.event", "10.event", "007.event", "+5.event",
+                    "99999999999999999999.event", "notes.txt", "11.event", "12.event"),
+                    aside.map(p -> p.getFileName().toString()).collect(Collectors.toSet()));
+        }
+        assertEquals(4, meters.counter(WebhookMetrics.QUARANTINED, "reason", "unreadable").count());
+        assertEquals(6, meters.counter(WebhookMetrics.QUARANTINED, "reason", "unexpected-name").count());
+        // a new event numbers after the highest good one, never onto a quarantined name
+        assertTrue(restarted.append("eu-west", event("EV_3", "a"), new byte[] {3}));
+        assertEquals(List.of("EV_1", "EV_2", "EV_3"), restarted.oldest(10).stream().map(e -> e.event().id()).toList());
+        assertEquals(3, open(100).size(), "a second restart finds nothing odd left");
+    }
+
+    @Test
+    void anEventThatTurnsUnreadableIsMovedAsideAndDoesNotHoldBackOtherRooms() throws Exception {
+        EventSpool spool = open(100);
+        for (String id : List.of("EV_1", "EV_2", "EV_3")) {
+            assertTrue(spool.append("eu-west", event(id, id.equals("EV_1") ? "a" : "b"), id.getBytes(StandardCharsets.UTF_8)));
+        }
+        Files.write(dir.resolve("0.event"), new byte[] {42}); // EV_1's file, damaged on disk
+
+        assertEquals(List.of("EV_2", "EV_3"), spool.oldest(10).stream().map(e -> e.event().id()).toList());
+        assertTrue(Files.exists(dir.resolve(EventSpool.QUARANTINE).resolve("0.event")));
+        assertFalse(spool.holds("eu-west/a"), "room a no longer waits behind the lost event");
+        assertEquals(2, spool.size());
+        assertEquals(1, meters.counter(WebhookMetrics.QUARANTINED, "reason", "unreadable").count());
     }
 }
