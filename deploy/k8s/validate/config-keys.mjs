@@ -131,7 +131,7 @@ function check(input) {
       }
     }
     for (const [key, value] of flat) {
-      if (/secret|password/i.test(key) && !/^\$\{[A-Z0-9_]+\}$/.test(String(value))) problems.push(`${cfg.file}: ${key} must reference an env var (\${NAME}), not hold a value`);
+      if ((/secret|password/i.test(key) || /-token$/.test(key)) && !/^\$\{[A-Z0-9_]+\}$/.test(String(value))) problems.push(`${cfg.file}: ${key} must reference an env var (\${NAME}), not hold a value`);
     }
   }
 

@@ -150,6 +150,7 @@ final class CapacityBench {
     private void rebuild(Section section) throws Exception {
         HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                 URI.create(ctx.serviceUrl("capacity-service") + "/v1/admin/regions/" + REGION + "/rebuild"))
+                .header("Authorization", "Bearer " + ctx.fleet().layout().local().credentials().capacityAdminToken())
                 .timeout(Duration.ofMinutes(3)).POST(HttpRequest.BodyPublishers.noBody()).build(),
                 HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() != 200) {

@@ -23,9 +23,10 @@ final class RouterBench {
 
     Section run() {
         String url = ctx.serviceUrl("region-router") + "/v1/route";
+        String auth = "Bearer " + ctx.fleet().layout().local().credentials().routerCallerToken();
         List<String> lines = new ArrayList<>(REQUESTS);
         for (int i = 0; i < REQUESTS; i++) {
-            lines.add("\t{\"tenant\":\"dev\",\"room\":\"" + TokenBench.room(i % TokenBench.ROOMS) + "\",\"identity\":\"router-viewer-"
+            lines.add(auth + "\t{\"tenant\":\"dev\",\"room\":\"" + TokenBench.room(i % TokenBench.ROOMS) + "\",\"identity\":\"router-viewer-"
                     + i + "\",\"role\":\"subscriber\",\"allowed_regions\":[\"eu-west\",\"eu-central\"],\"jurisdictions\":[\"eu\"]}");
         }
         Path requests = Wrk.requestFile(ctx.workDir().resolve("route-requests.txt"), lines);

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.lkfleet.common.capacity.RoomShape;
 import io.lkfleet.common.contract.RedisKeys;
 import io.lkfleet.local.testing.LocalFleetResource;
+import io.lkfleet.local.testing.TestFleet;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -75,7 +76,12 @@ class RebuildTest {
         // an open room has 4 keys (shape, participants, tracks, egress); a finished one keeps its shape only
         assertEquals((ROOMS - ROOMS / 10) * 4 + ROOMS / 10, before.size());
 
-        JsonPath result = given().post("/v1/admin/regions/{r}/rebuild", REGION).then().statusCode(200)
+        given().post("/v1/admin/regions/{r}/rebuild", REGION).then().statusCode(401)
+                .body("type", equalTo("https://lkfleet.io/problems/unauthorized"));
+        given().auth().oauth2("not-the-admin-token").post("/v1/admin/regions/{r}/rebuild", REGION).then().statusCode(401);
+        assertEquals(before, roomsOf(run), "a refused rebuild wiped nothing");
+        JsonPath result = given().auth().oauth2(TestFleet.get().layout().local().credentials().capacityAdminToken())
+                .post("/v1/admin/regions/{r}/rebuild", REGION).then().statusCode(200)
                 .body("region", equalTo(REGION)).extract().jsonPath();
         long read = result.getLong("recordsRead");
         long tookMs = result.getLong("tookMs");

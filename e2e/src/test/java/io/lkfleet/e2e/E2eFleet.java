@@ -58,6 +58,20 @@ final class E2eFleet {
                 post(tokenUrl, body, Map.of("Authorization", "Bearer " + DEV_KEY)).statusCode() == 201);
     }
 
+    /** Headers of an operator calling region-router's admin APIs. */
+    static Map<String, String> routerAdmin() {
+        return bearer(fleet().layout().local().credentials().routerAdminToken());
+    }
+
+    /** Headers of token-service calling region-router's {@code /v1/route}. */
+    static Map<String, String> routerCaller() {
+        return bearer(fleet().layout().local().credentials().routerCallerToken());
+    }
+
+    private static Map<String, String> bearer(String token) {
+        return Map.of("Authorization", "Bearer " + token);
+    }
+
     static String url(String service) {
         return fleet().layout().services().get(service).url();
     }

@@ -46,7 +46,7 @@ class JoinProbeIT extends FleetTest {
         // The probe's token requests carried measured RTTs: the router now has estimates for its network.
         HttpResponse<String> route = E2eFleet.post(E2eFleet.url("region-router") + "/v1/route", Map.of("tenant", "dev",
                 "room", "dev-learned-" + System.nanoTime(), "identity", "x", "role", "subscriber", "client_network",
-                "127.0.0.0/24"), Map.of());
+                "127.0.0.0/24"), E2eFleet.routerCaller());
         assertEquals(200, route.statusCode(), route.body());
         assertEquals("learned", JSON.readTree(route.body()).path("latency_source").asText());
     }

@@ -131,7 +131,7 @@ class ScenariosIT extends FleetTest {
         String webinar = "dev-webinar-" + System.nanoTime();
         HttpResponse<String> booking = E2eFleet.post(E2eFleet.url("region-router") + "/v1/scheduled-rooms",
                 Map.of("room", webinar, "region", "eu-central", "participants", 3, "publishers", 1,
-                        "until", Instant.now().plusSeconds(600).toString()), Map.of());
+                        "until", Instant.now().plusSeconds(600).toString()), E2eFleet.routerAdmin());
         assertEquals(201, booking.statusCode(), booking.body());
         String booked = E2eFleet.JSON.readTree(booking.body()).path("nodeId").asText();
         List<RtcParticipants> calls = new ArrayList<>();
@@ -167,15 +167,18 @@ class ScenariosIT extends FleetTest {
             modelMatchesLiveKit(4);
         } finally {
             calls.forEach(RtcParticipants::close);
-            E2eFleet.send(HttpRequest.newBuilder(URI.create(E2eFleet.url("region-router") + "/v1/scheduled-rooms/eu-central/"
-                    + webinar)).DELETE());
+            HttpRequest.Builder release = HttpRequest.newBuilder(URI.create(E2eFleet.url("region-router")
+                    + "/v1/scheduled-rooms/eu-central/" + webinar)).DELETE();
+            E2eFleet.routerAdmin().forEach(release::header);
+            E2eFleet.send(release);
         }
     }
 
     private static void drain(String nodeId, boolean on) throws Exception {
         String url = E2eFleet.url("region-router") + "/v1/admin/nodes/" + nodeId + "/drain";
-        HttpResponse<String> response = on ? E2eFleet.post(url, Map.of(), Map.of())
-                : E2eFleet.send(HttpRequest.newBuilder(URI.create(url)).DELETE());
+        HttpRequest.Builder undrain = HttpRequest.newBuilder(URI.create(url)).DELETE();
+        E2eFleet.routerAdmin().forEach(undrain::header);
+        HttpResponse<String> response = on ? E2eFleet.post(url, Map.of(), E2eFleet.routerAdmin()) : E2eFleet.send(undrain);
         assertEquals(200, response.statusCode(), response.body());
     }
 

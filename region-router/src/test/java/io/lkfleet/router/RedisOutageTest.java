@@ -43,7 +43,7 @@ class RedisOutageTest {
     void withoutRedisPinnedRoomsStillJoinAndNewRoomsGetAFast503() {
         LocalFleet fleet = TestFleet.get();
         ModelMarks.markRebuilt(redis, "eu-west", "eu-central");
-        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> given().get("/v1/admin/nodes").jsonPath()
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> Callers.admin().get("/v1/admin/nodes").jsonPath()
                 .getList("node_id").size() == 4);
         String room = "outage-" + System.nanoTime();
         String node = route(room, "alice").then().statusCode(200).extract().path("node_id");
@@ -68,7 +68,8 @@ class RedisOutageTest {
     }
 
     private static io.restassured.response.Response route(String room, String identity) {
-        return given().contentType("application/json").body(Map.of("tenant", "test", "room", room, "identity", identity,
+        return Callers.tokenService().contentType("application/json").body(Map.of("tenant", "test", "room", room,
+                "identity", identity,
                 "role", "publisher", "region_rtt_ms", Map.of("eu-west", 10))).post("/v1/route");
     }
 }

@@ -53,7 +53,7 @@ class RouteResourceTest {
     void registriesRead() {
         fleet = TestFleet.get();
         ModelMarks.markRebuilt(redis, "eu-west", "eu-central");
-        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> given().get("/v1/admin/nodes").jsonPath()
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> Callers.admin().get("/v1/admin/nodes").jsonPath()
                 .getList("node_id").size() == 4);
     }
 
@@ -169,7 +169,7 @@ class RouteResourceTest {
         String pinnedRoom = room("before-drain");
         String drained = route(pinnedRoom, "alice", "publisher", NEAR_WEST, Map.of()).then().statusCode(200).extract()
                 .path("node_id");
-        given().post("/v1/admin/nodes/" + drained + "/drain").then().statusCode(200).body("draining", equalTo(true));
+        Callers.admin().post("/v1/admin/nodes/" + drained + "/drain").then().statusCode(200).body("draining", equalTo(true));
         try {
             for (int i = 0; i < 4; i++) {
                 route(room("after-drain-" + i), "a", "publisher", NEAR_WEST, Map.of()).then().statusCode(200)
@@ -178,14 +178,14 @@ class RouteResourceTest {
             route(pinnedRoom, "bob", "subscriber", NEAR_WEST, Map.of()).then().statusCode(200)
                     .body("node_id", equalTo(drained));
         } finally {
-            given().delete("/v1/admin/nodes/" + drained + "/drain").then().statusCode(200);
+            Callers.admin().delete("/v1/admin/nodes/" + drained + "/drain").then().statusCode(200);
         }
     }
 
     @Test
     void scheduledBigRoomKeepsItsNodeFreeOfSmallRooms() {
         String webinar = room("webinar");
-        String booked = given().contentType("application/json").body(Map.of("room", webinar, "region", "eu-west",
+        String booked = Callers.admin().contentType("application/json").body(Map.of("room", webinar, "region", "eu-west",
                 "participants", 20, "publishers", 1, "until", Instant.now().plusSeconds(600).toString()))
                 .post("/v1/scheduled-rooms").then().statusCode(201).extract().path("nodeId");
         try {
@@ -196,7 +196,7 @@ class RouteResourceTest {
             route(webinar, "host", "publisher", NEAR_WEST, Map.of("expected_participants", 20, "expected_publishers", 1))
                     .then().statusCode(200).body("node_id", equalTo(booked));
         } finally {
-            given().delete("/v1/scheduled-rooms/eu-west/" + webinar).then().statusCode(204);
+            Callers.admin().delete("/v1/scheduled-rooms/eu-west/" + webinar).then().statusCode(204);
         }
     }
 
@@ -227,9 +227,11 @@ class RouteResourceTest {
 
     @Test
     void badRequestsGetProblemsAndChangeNothing() {
-        given().contentType("application/json").body(Map.of("identity", "x", "role", "publisher")).post("/v1/route")
+        Callers.tokenService().contentType("application/json").body(Map.of("identity", "x", "role", "publisher"))
+                .post("/v1/route")
                 .then().statusCode(400).body("type", equalTo("https://lkfleet.io/problems/invalid-room"));
-        given().contentType("application/json").body(Map.of("room", room("bad-role"), "identity", "x", "role", "admin"))
+        Callers.tokenService().contentType("application/json")
+                .body(Map.of("room", room("bad-role"), "identity", "x", "role", "admin"))
                 .post("/v1/route").then().statusCode(400).body("type", equalTo("https://lkfleet.io/problems/invalid-role"))
                 .body("status", notNullValue());
     }
@@ -242,7 +244,7 @@ class RouteResourceTest {
         body.put("identity", identity);
         body.put("role", role);
         body.put("region_rtt_ms", rtt);
-        return given().contentType("application/json").body(body).post("/v1/route");
+        return Callers.tokenService().contentType("application/json").body(body).post("/v1/route");
     }
 
     private void clearReservations(String region) {

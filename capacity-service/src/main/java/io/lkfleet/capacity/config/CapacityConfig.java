@@ -3,6 +3,7 @@ package io.lkfleet.capacity.config;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * capacity-service's own settings (prefix {@code capacity}). The fleet ({@code fleet.regions},
@@ -11,6 +12,13 @@ import java.time.Duration;
  */
 @ConfigMapping(prefix = "capacity")
 public interface CapacityConfig {
+
+    /**
+     * Bearer token the admin APIs (rebuild) require. Secret: from the environment
+     * ({@code CAPACITY_ADMIN_TOKEN}). Required outside the dev and test profiles; unset there, the
+     * admin APIs refuse every call.
+     */
+    Optional<String> adminToken();
 
     /** Reading each region's LiveKit node registry. */
     Registry registry();

@@ -2,6 +2,7 @@ package io.lkfleet.capacity.rest;
 
 import io.lkfleet.capacity.service.LoadViews;
 import io.lkfleet.capacity.service.RegionRebuild;
+import io.lkfleet.common.auth.AdminApi;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -9,7 +10,8 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
-/** Operations on the model itself. */
+/** Operations on the model itself; each needs the admin token ({@link AdminGuard}). */
+@AdminApi
 @Path("/v1/admin")
 @Produces(MediaType.APPLICATION_JSON)
 public class AdminResource {

@@ -185,7 +185,8 @@ public final class FleetLayout {
 
     /**
      * The configuration the services run with: the fleet as they map it ({@code fleet.*}, ports
-     * resolved) plus where Kafka, lkfleet's Redis and the other services are.
+     * resolved), the credentials of their APIs, and where Kafka, lkfleet's Redis and the other
+     * services are.
      */
     public Map<String, String> serviceProperties() {
         Map<String, String> props = new TreeMap<>();
@@ -206,6 +207,11 @@ public final class FleetLayout {
             props.put("fleet.node-classes." + name + ".max-subscriptions", Integer.toString(nc.maxSubscriptions()));
             props.put("fleet.node-classes." + name + ".egress-mbps", Integer.toString(nc.egressMbps()));
         });
+        LocalConfig.Credentials credentials = local.credentials();
+        props.put("router.admin-token", credentials.routerAdminToken());
+        props.put("router.caller-token", credentials.routerCallerToken());
+        props.put("tokens.router-token", credentials.routerCallerToken());
+        props.put("capacity.admin-token", credentials.capacityAdminToken());
         props.put("kafka.bootstrap.servers", kafkaBootstrap());
         props.put("quarkus.redis.hosts", fleetRedisUri());
         services.values().forEach(s -> props.put("lkfleet.services." + s.name() + ".url", s.url()));

@@ -23,6 +23,9 @@ public interface LocalConfig {
     /** lkfleet services by module name (e.g. {@code webhook-ingest}). */
     Map<String, Service> services();
 
+    /** The credentials of lkfleet's own APIs, which the services require outside dev and test. */
+    Credentials credentials();
+
     /** Seconds LiveKit waits after the last participant left before {@code room_finished}. */
     @WithDefault("5")
     int departureTimeoutSeconds();
@@ -57,5 +60,17 @@ public interface LocalConfig {
 
     interface Service {
         int port();
+    }
+
+    /** Secrets, from the environment like the API secrets ({@code deploy/local/fleet} generates dev ones). */
+    interface Credentials {
+        /** Bearer token of region-router's admin APIs ({@code router.admin-token}). */
+        String routerAdminToken();
+
+        /** Bearer token token-service presents to region-router's {@code /v1/route} ({@code router.caller-token}). */
+        String routerCallerToken();
+
+        /** Bearer token of capacity-service's admin APIs ({@code capacity.admin-token}). */
+        String capacityAdminToken();
     }
 }

@@ -62,9 +62,16 @@ public interface RouterConfig {
 
     /**
      * Bearer token the admin APIs (drain, scheduled rooms) require. Secret: from the environment
-     * ({@code ROUTER_ADMIN_TOKEN}). Unset: the admin APIs are open (dev fleet only).
+     * ({@code ROUTER_ADMIN_TOKEN}). Required outside the dev and test profiles; unset there, the admin
+     * APIs refuse every call.
      */
     Optional<String> adminToken();
+
+    /**
+     * Bearer token the caller of {@code POST /v1/route} (token-service, its {@code tokens.router-token})
+     * must present. Secret: from the environment ({@code ROUTER_CALLER_TOKEN}); required like {@link #adminToken()}.
+     */
+    Optional<String> callerToken();
 
     /** Retry-After (seconds) sent with 503 refusals. */
     @WithDefault("2")

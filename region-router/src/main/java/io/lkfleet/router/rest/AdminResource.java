@@ -1,10 +1,10 @@
 package io.lkfleet.router.rest;
 
+import io.lkfleet.common.auth.AdminApi;
 import io.lkfleet.common.fleet.FleetConfig;
 import io.lkfleet.router.Refusal;
 import io.lkfleet.router.ScheduledRooms;
 import io.lkfleet.router.admission.RouterKeys;
-import io.lkfleet.router.config.RouterConfig;
 import io.lkfleet.router.livekit.LiveKitRegions;
 import io.quarkus.redis.datasource.RedisDataSource;
 import jakarta.ws.rs.Consumes;
@@ -14,25 +14,20 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
-import jakarta.ws.rs.container.ContainerRequestContext;
-import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import org.jboss.resteasy.reactive.server.ServerRequestFilter;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 
 /**
  * Operator APIs: drain a node for a rolling upgrade (no new rooms, its rooms stay until they end;
- * LiveKit's preStop hook calls this), and book a node ahead for a scheduled big room. With
- * {@code router.admin-token} set, every call needs {@code Authorization: Bearer <token>}.
+ * LiveKit's preStop hook calls this), and book a node ahead for a scheduled big room. Every call
+ * needs the admin token ({@code router.admin-token}) as {@code Authorization: Bearer <token>}.
  */
+@AdminApi
 @Path("/v1")
 @Produces(MediaType.APPLICATION_JSON)
 public class AdminResource {
@@ -40,11 +35,8 @@ public class AdminResource {
     private final LiveKitRegions livekit;
     private final ScheduledRooms scheduled;
     private final RedisDataSource redis;
-    private final RouterConfig config;
 
-    public AdminResource(FleetConfig fleet, LiveKitRegions livekit, ScheduledRooms scheduled, RedisDataSource redis,
-            RouterConfig config) {
-        this.config = config;
+    public AdminResource(FleetConfig fleet, LiveKitRegions livekit, ScheduledRooms scheduled, RedisDataSource redis) {
         this.fleet = fleet;
         this.livekit = livekit;
         this.scheduled = scheduled;
@@ -110,22 +102,6 @@ public class AdminResource {
     public Response release(@PathParam("region") String region, @PathParam("room") String room) {
         return scheduled.release(region, room) ? Response.noContent().build()
                 : Response.status(Response.Status.NOT_FOUND).build();
-    }
-
-    /** Checks the admin token before any admin call, in constant time. */
-    @ServerRequestFilter
-    public Optional<Response> requireAdminToken(ContainerRequestContext request) {
-        if (config.adminToken().isEmpty() || !request.getUriInfo().getPath().startsWith("/v1/admin")
-                && !request.getUriInfo().getPath().startsWith("/v1/scheduled-rooms")) {
-            return Optional.empty();
-        }
-        String header = request.getHeaderString(HttpHeaders.AUTHORIZATION);
-        byte[] given = (header == null ? "" : header).getBytes(StandardCharsets.UTF_8);
-        byte[] expected = ("Bearer " + config.adminToken().get()).getBytes(StandardCharsets.UTF_8);
-        if (MessageDigest.isEqual(given, expected)) {
-            return Optional.empty();
-        }
-        throw new Refusal(Response.Status.UNAUTHORIZED, "unauthenticated", "admin APIs need the admin bearer token");
     }
 
     private String regionOf(String nodeId) {

@@ -14,8 +14,10 @@ import jakarta.ws.rs.core.MediaType;
 
 /**
  * {@code POST /v1/route}: where one join goes, admitted atomically, or a problem saying why not.
- * Non-blocking: it runs on the event loop and only the uncommon paths move to a worker.
+ * Non-blocking: it runs on the event loop and only the uncommon paths move to a worker. Only
+ * token-service calls it, with the caller token ({@code router.caller-token}).
  */
+@RouteCaller
 @Path("/v1/route")
 public class RouteResource {
     private final RouteService routes;

@@ -4,6 +4,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 
 /** token-service's own settings (prefix {@code tokens}); the fleet itself comes from {@code fleet.*}. */
 @ConfigMapping(prefix = "tokens")
@@ -27,6 +28,12 @@ public interface TokenServiceConfig {
     /** Seconds a client is told to wait (Retry-After) when no region has capacity or the router is down. */
     @WithDefault("2")
     int retryAfterSeconds();
+
+    /**
+     * Bearer token presented to region-router's {@code /v1/route} (its {@code router.caller-token}).
+     * Secret: from the environment ({@code TOKENS_ROUTER_TOKEN}). Required outside the dev and test profiles.
+     */
+    Optional<String> routerToken();
 
     /** Signing keys of tenants' identity providers ({@code user-jwt-jwks-url}). */
     Jwks jwks();

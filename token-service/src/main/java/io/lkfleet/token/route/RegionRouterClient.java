@@ -3,6 +3,7 @@ package io.lkfleet.token.route;
 import io.lkfleet.common.contract.RouteDecision;
 import io.lkfleet.common.contract.RouteRequest;
 import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
@@ -15,7 +16,10 @@ import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
 @Path("/v1/route")
 public interface RegionRouterClient {
 
-    /** Routes and admits one join; refusals come back as problem+json (409, 403, 503). */
+    /**
+     * Routes and admits one join; refusals come back as problem+json (409, 403, 503).
+     * {@code authorization} is {@code Bearer <tokens.router-token>}.
+     */
     @POST
-    Uni<RouteDecision> route(RouteRequest request);
+    Uni<RouteDecision> route(@HeaderParam("Authorization") String authorization, RouteRequest request);
 }

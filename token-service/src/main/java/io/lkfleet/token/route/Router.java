@@ -1,11 +1,15 @@
 package io.lkfleet.token.route;
 
+import io.lkfleet.common.auth.BearerCredential;
 import io.lkfleet.common.contract.RouteDecision;
 import io.lkfleet.common.contract.RouteRequest;
 import io.lkfleet.token.config.TokenServiceConfig;
 import io.lkfleet.token.rest.Problem;
+import io.quarkus.runtime.StartupEvent;
+import io.quarkus.runtime.configuration.ConfigUtils;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 import java.util.Map;
@@ -14,20 +18,30 @@ import org.eclipse.microprofile.rest.client.inject.RestClient;
 /**
  * One bounded call to region-router per token. The router's refusals keep their meaning for the
  * client (409 room too big for one node, 403 residency, 503 no capacity); a router that cannot be
- * reached in time is a 503 with Retry-After, never a hang and never a token.
+ * reached in time is a 503 with Retry-After, never a hang and never a token. Every call carries the
+ * caller token ({@code tokens.router-token}); a router that refuses it is unavailable to the client,
+ * which cannot fix it.
  */
 @ApplicationScoped
 public class Router {
     private final RegionRouterClient client;
+    private final TokenServiceConfig config;
     private final int retryAfterSeconds;
+    private final String authorization;
 
     public Router(@RestClient RegionRouterClient client, TokenServiceConfig config) {
         this.client = client;
+        this.config = config;
         this.retryAfterSeconds = config.retryAfterSeconds();
+        this.authorization = "Bearer " + config.routerToken().orElse("");
+    }
+
+    void requireCredentials(@Observes StartupEvent start) {
+        BearerCredential.requireConfigured(ConfigUtils.getProfiles(), "tokens.router-token", config.routerToken());
     }
 
     public Uni<RouteDecision> route(RouteRequest request) {
-        return client.route(request).onFailure().transform(this::asProblem);
+        return client.route(authorization, request).onFailure().transform(this::asProblem);
     }
 
     /** A refusal keeps the router's reason; anything else (timeout, connection, bad answer) is router-unavailable. */

@@ -12,10 +12,10 @@ import java.util.regex.Pattern;
 
 /**
  * The fleet of one test JVM: started once on first use (on free ports, with fresh random API
- * secrets, in a run directory under {@code target/}) and stopped when the JVM exits.
+ * secrets and credentials, in a run directory under {@code target/}) and stopped when the JVM exits.
  */
 public final class TestFleet {
-    private static final Pattern SECRET_REFERENCE = Pattern.compile("\\$\\{([A-Z0-9_]+_API_SECRET)}");
+    private static final Pattern SECRET_REFERENCE = Pattern.compile("\\$\\{([A-Z0-9_]+_(?:API_SECRET|TOKEN|PASSWORD))}");
     private static LocalFleet fleet;
 
     private TestFleet() {
@@ -59,7 +59,7 @@ public final class TestFleet {
         return fleet;
     }
 
-    /** A random secret for every {@code ${..._API_SECRET}} the fleet file references. */
+    /** A random secret for every {@code ${..._API_SECRET}}, {@code _TOKEN} and {@code _PASSWORD} the fleet file references. */
     public static Map<String, String> randomSecrets(Path fleetFile) {
         Map<String, String> secrets = new HashMap<>();
         try {
