@@ -178,6 +178,40 @@ for (const lk of docs.filter((d) => d.spec?.template?.spec?.containers?.some((c)
   if (!of('StatefulSet').some((s) => s.metadata.name === 'redis' && s.metadata.namespace === ns)) fail(lk, 'the region needs its own Redis in its namespace');
 }
 
+// --- 3. network isolation ---------------------------------------------------------------------
+// Every namespace we ship objects into denies all ingress by default; policies then open what each
+// caller needs (base/network-policies.yaml, livekit/network-policies.yaml).
+const namespaces = new Set([...of('Namespace').map((n) => n.metadata.name),
+  ...docs.filter((d) => d.kind !== 'Namespace' && d.metadata?.namespace).map((d) => d.metadata.namespace)]);
+const denyAll = (p) => Object.keys(p.spec?.podSelector ?? {}).length === 0 && (p.spec?.policyTypes ?? []).includes('Ingress')
+  && !(p.spec?.ingress ?? []).length;
+for (const ns of namespaces) {
+  const policies = of('NetworkPolicy').filter((p) => p.metadata.namespace === ns);
+  if (!policies.length) fail(null, `namespace ${ns} has no NetworkPolicy`);
+  else if (!policies.some(denyAll)) fail(null, `namespace ${ns} has no default-deny NetworkPolicy (podSelector {}, policyTypes [Ingress], no rules)`);
+}
+for (const p of of('NetworkPolicy')) {
+  for (const rule of p.spec?.ingress ?? []) {
+    if (!rule.from?.length) fail(p, 'an ingress rule without "from" admits every source');
+    if ((rule.from ?? []).some((f) => f.ipBlock?.cidr === '0.0.0.0/0')) fail(p, 'an ipBlock of 0.0.0.0/0 admits every source');
+  }
+}
+// lkfleet's Redis and Kafka: only lkfleet's services (and Redis' own pods) reach them.
+for (const p of of('NetworkPolicy').filter((x) => x.metadata.namespace === 'lkfleet' && x.spec?.podSelector?.matchLabels?.['app.kubernetes.io/name'] === 'redis')) {
+  const peers = (p.spec.ingress ?? []).flatMap((r) => r.from ?? []);
+  const allowed = (f) => !f.namespaceSelector && !f.ipBlock && ['service', undefined].includes(f.podSelector?.matchLabels?.['app.kubernetes.io/component'])
+    && (f.podSelector?.matchLabels?.['app.kubernetes.io/component'] === 'service' || f.podSelector?.matchLabels?.['app.kubernetes.io/name'] === 'redis');
+  for (const f of peers) if (!allowed(f)) fail(p, `lkfleet's Redis admits ${JSON.stringify(f)}; only lkfleet's services and Redis' own pods may reach it`);
+}
+for (const k of of('Kafka')) {
+  for (const l of k.spec?.kafka?.listeners ?? []) {
+    const peers = l.networkPolicyPeers ?? [];
+    if (!peers.length || peers.some((f) => f.podSelector?.matchLabels?.['app.kubernetes.io/component'] !== 'service' || f.namespaceSelector)) {
+      fail(k, `listener ${l.name} must admit only lkfleet's services (networkPolicyPeers: podSelector app.kubernetes.io/component=service)`);
+    }
+  }
+}
+
 function matches(selector, labels) {
   return Object.entries(selector?.matchLabels ?? {}).every(([k, v]) => labels?.[k] === v);
 }
