@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.livekit.server.AccessToken;
 import io.livekit.server.RoomJoin;
 import io.livekit.server.RoomName;
+import io.lkfleet.common.registry.RegisteredNode;
 import io.lkfleet.local.FleetLayout;
 import io.lkfleet.local.LiveKitNode;
 import io.lkfleet.local.LocalFleet;
@@ -14,10 +15,8 @@ import io.lkfleet.local.testing.RtcParticipants;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
-import livekit.LivekitInternal;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -48,14 +47,13 @@ class LocalFleetIT {
     void everyLiveKitNodeServesInTheRegistryOfItsOwnRegionOnly() {
         assertEquals(4, fleet.nodes().size());
         for (String region : fleet.layout().regions().keySet()) {
-            Map<String, LivekitInternal.Node> registered = fleet.registry(region).nodes();
+            List<RegisteredNode> registered = fleet.registry(region).nodes();
             Set<String> expected = fleet.nodes().values().stream().filter(n -> n.region().equals(region))
                     .map(LiveKitNode::nodeId).collect(Collectors.toSet());
-            assertEquals(expected, registered.keySet(), "nodes registered in region " + region);
-            registered.values().forEach(node -> {
-                assertEquals(region, node.getRegion());
-                assertEquals(LivekitInternal.NodeState.SERVING, node.getState());
-            });
+            assertEquals(expected, registered.stream().map(RegisteredNode::id).collect(Collectors.toSet()),
+                    "nodes registered in region " + region);
+            long now = System.currentTimeMillis() / 1000;
+            registered.forEach(node -> assertTrue(node.takesNewRooms(now), node.id() + " is alive and serving"));
         }
     }
 

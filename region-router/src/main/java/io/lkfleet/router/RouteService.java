@@ -7,6 +7,7 @@ import io.lkfleet.common.capacity.RoomShape;
 import io.lkfleet.common.contract.RouteDecision;
 import io.lkfleet.common.contract.RouteRequest;
 import io.lkfleet.common.fleet.FleetConfig;
+import io.lkfleet.common.registry.RegisteredNode;
 import io.lkfleet.router.admission.Admission;
 import io.lkfleet.router.admission.AdmissionResult;
 import io.lkfleet.router.admission.RouterKeys;
@@ -17,7 +18,6 @@ import io.lkfleet.router.latency.LearnedRtt;
 import io.lkfleet.router.latency.MeasuredRtt;
 import io.lkfleet.router.latency.RegionRanking;
 import io.lkfleet.router.livekit.LiveKitRegions;
-import io.lkfleet.router.livekit.NodeStatus;
 import io.lkfleet.router.placement.NodeLoad;
 import io.lkfleet.router.placement.Placements;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
@@ -327,7 +327,7 @@ public class RouteService {
     /** A node LiveKit's registry lists as alive (read every poll interval, so no Redis call here). */
     private boolean alive(String region, String nodeId) {
         long now = System.currentTimeMillis() / 1000;
-        return livekit.node(region, nodeId).map(n -> n.alive(now, config.nodeStaleAfter().toSeconds())).orElse(false);
+        return livekit.node(region, nodeId).map(n -> n.alive(now)).orElse(false);
     }
 
     /** Live, serving, not draining nodes of a region; a node scheduled for another big room only for that room. */
@@ -336,10 +336,10 @@ public class RouteService {
         Set<String> draining = redis.set(String.class).smembers(RouterKeys.draining(region));
         Map<String, String> scheduled = redis.hash(String.class).hgetall(RouterKeys.scheduled(region));
         List<NodeLoad> loads = new ArrayList<>();
-        for (NodeStatus node : livekit.nodes(region)) {
+        for (RegisteredNode node : livekit.nodes(region)) {
             String booking = scheduled.get(node.id());
             boolean booked = booking != null && ScheduledRooms.activeFor(booking);
-            if (!node.available(now, config.nodeStaleAfter().toSeconds()) || draining.contains(node.id())
+            if (!node.takesNewRooms(now) || draining.contains(node.id())
                     || booked && !ScheduledRooms.room(booking).equals(room)) {
                 continue;
             }

@@ -5,11 +5,10 @@ import io.lkfleet.common.capacity.NodeLimit;
 import io.lkfleet.common.capacity.RoomCost;
 import io.lkfleet.common.capacity.RoomShape;
 import io.lkfleet.common.fleet.FleetConfig;
+import io.lkfleet.common.registry.RegisteredNode;
 import io.lkfleet.router.admission.Admission;
 import io.lkfleet.router.admission.RouterKeys;
-import io.lkfleet.router.config.RouterConfig;
 import io.lkfleet.router.livekit.LiveKitRegions;
-import io.lkfleet.router.livekit.NodeStatus;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.redis.datasource.hash.HashCommands;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -27,17 +26,15 @@ import java.util.Optional;
 @ApplicationScoped
 public class ScheduledRooms {
     private final FleetConfig fleet;
-    private final RouterConfig config;
     private final CapacityModel model;
     private final LiveKitRegions livekit;
     private final Admission admission;
     private final HashCommands<String, String, String> hashes;
 
-    public ScheduledRooms(FleetConfig fleet, RouterConfig config, CapacityModel model, LiveKitRegions livekit,
+    public ScheduledRooms(FleetConfig fleet, CapacityModel model, LiveKitRegions livekit,
             Admission admission, RedisDataSource redis) {
         this.admission = admission;
         this.fleet = fleet;
-        this.config = config;
         this.model = model;
         this.livekit = livekit;
         this.hashes = redis.hash(String.class);
@@ -60,12 +57,12 @@ public class ScheduledRooms {
         }
         Map<String, String> bookings = hashes.hgetall(RouterKeys.scheduled(region));
         long now = System.currentTimeMillis() / 1000;
-        Optional<NodeStatus> free = livekit.nodes(region).stream()
-                .filter(n -> n.available(now, config.nodeStaleAfter().toSeconds()))
+        Optional<RegisteredNode> free = livekit.nodes(region).stream()
+                .filter(n -> n.takesNewRooms(now))
                 .filter(n -> bookings.get(n.id()) == null || !activeFor(bookings.get(n.id()))
                         || room(bookings.get(n.id())).equals(room))
                 .min(Comparator.comparingLong(n -> admission.load(region, n.id())));
-        NodeStatus node = free.orElseThrow(() -> new Refusal(Status.SERVICE_UNAVAILABLE, "no-capacity",
+        RegisteredNode node = free.orElseThrow(() -> new Refusal(Status.SERVICE_UNAVAILABLE, "no-capacity",
                 "no free node in region " + region + " to book"));
         hashes.hset(RouterKeys.scheduled(region), node.id(), room + "|" + participants + "|" + until.toEpochMilli());
         return new Booking(room, region, node.id(), participants, until);

@@ -39,14 +39,6 @@ public interface CapacityConfig {
         /** How often each region's {@code nodes} and {@code room_node_map} are read (LiveKit rewrites them every 2 s). */
         @WithDefault("1s")
         Duration pollInterval();
-
-        /** A node whose {@code updated_at} is older than this is gone (LiveKit's own rule is 5 s). */
-        @WithDefault("5s")
-        Duration nodeStaleAfter();
-
-        /** Timeout of one read of a region's LiveKit Redis. */
-        @WithDefault("2s")
-        Duration readTimeout();
     }
 
     interface Events {

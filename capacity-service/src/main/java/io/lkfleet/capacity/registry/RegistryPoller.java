@@ -9,37 +9,30 @@ import io.lkfleet.capacity.service.LoadViews;
 import io.lkfleet.capacity.service.Reaper;
 import io.lkfleet.capacity.store.LoadStore;
 import io.lkfleet.common.fleet.FleetConfig;
+import io.lkfleet.common.registry.LiveKitRegistry;
+import io.lkfleet.common.registry.RegisteredNode;
 import io.quarkus.scheduler.Scheduled;
 import io.vertx.mutiny.core.Vertx;
-import io.vertx.mutiny.redis.client.Redis;
-import io.vertx.mutiny.redis.client.RedisAPI;
-import io.vertx.mutiny.redis.client.Response;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import livekit.LivekitInternal;
 import org.jboss.logging.Logger;
 
 /**
- * Reads each region's LiveKit registry (its own Redis, read-only): node liveness and measured load
- * from hash {@code nodes}, room placement from hash {@code room_node_map}. A node whose last
- * update is older than {@code capacity.registry.node-stale-after}, or that left the registry, is
- * marked gone and its rooms lost; rooms are counted on the node LiveKit pinned them to.
+ * Reads each region's LiveKit registry (its own Redis, read-only, through common's
+ * {@link LiveKitRegistry}): node liveness and measured load from hash {@code nodes}, room placement
+ * from hash {@code room_node_map}. A node that is no longer alive (the fleet's one liveness rule,
+ * {@code fleet.registry.node-stale-after}), or that left the registry, is marked gone and its rooms
+ * lost; rooms are counted on the node LiveKit pinned them to.
  */
 @ApplicationScoped
 public class RegistryPoller {
-    static final String NODES_KEY = "nodes";
-    static final String ROOM_NODE_MAP_KEY = "room_node_map";
     private static final Logger LOG = Logger.getLogger(RegistryPoller.class);
 
-    private final Map<String, Redis> clients = new LinkedHashMap<>();
-    private final Map<String, RedisAPI> registries = new LinkedHashMap<>();
+    private final Map<String, LiveKitRegistry> registries;
     private final LoadStore store;
     private final LoadViews views;
     private final CapacityMetrics metrics;
@@ -55,11 +48,7 @@ public class RegistryPoller {
         this.views = views;
         this.metrics = metrics;
         this.config = config;
-        fleet.regions().forEach((name, region) -> {
-            Redis client = Redis.createClient(vertx, region.redis());
-            clients.put(name, client);
-            registries.put(name, RedisAPI.api(client));
-        });
+        this.registries = LiveKitRegistry.ofFleet(vertx.getDelegate(), fleet);
     }
 
     // Not before start-up is done: a first use of the Redis clients racing the start-up observers'
@@ -70,9 +59,9 @@ public class RegistryPoller {
         if (closed) {
             return;
         }
-        registries.forEach((region, api) -> {
+        registries.forEach((region, registry) -> {
             try {
-                poll(region, api);
+                poll(region, registry);
             } catch (RuntimeException e) {
                 if (closed) {
                     return; // a poll in flight at shutdown
@@ -94,20 +83,17 @@ public class RegistryPoller {
         }
     }
 
-    private void poll(String region, RedisAPI api) {
+    private void poll(String region, LiveKitRegistry registry) {
         long now = System.currentTimeMillis() / 1000;
-        long staleAfter = config.registry().nodeStaleAfter().toSeconds();
-        Map<String, byte[]> registered = hash(api, NODES_KEY);
-        for (Map.Entry<String, byte[]> entry : registered.entrySet()) {
-            LivekitInternal.Node node = decode(entry.getKey(), entry.getValue());
-            boolean alive = now - node.getStats().getUpdatedAt() <= staleAfter;
-            nodeSeen(region, entry.getKey(), alive, measured(node));
-        }
+        List<RegisteredNode> registered = registry.nodes();
         Set<String> known = store.nodes(region);
-        known.removeAll(registered.keySet());
+        for (RegisteredNode node : registered) {
+            nodeSeen(region, node.id(), node.alive(now), measured(node));
+            known.remove(node.id());
+        }
         // nodes that left LiveKit's registry (drained and exited) are gone too
         known.forEach(id -> nodeSeen(region, id, false, Map.of()));
-        hash(api, ROOM_NODE_MAP_KEY).forEach((room, node) -> store.assignRoom(region, room, new String(node)));
+        registry.roomNodeMap().forEach((room, node) -> store.assignRoom(region, room, node));
         publishGauges(region);
     }
 
@@ -129,54 +115,21 @@ public class RegistryPoller {
         metrics.region(region, new CapacityMetrics.RegionLoad(r.participants(), r.subscriptions(), r.headroomRatio()));
     }
 
-    private static Map<String, String> measured(LivekitInternal.Node node) {
-        LivekitInternal.NodeStats s = node.getStats();
+    private static Map<String, String> measured(RegisteredNode node) {
         Map<String, String> fields = new HashMap<>();
-        fields.put("state", node.getState().name());
-        fields.put("m_num_rooms", Integer.toString(s.getNumRooms()));
-        fields.put("m_num_clients", Integer.toString(s.getNumClients()));
-        fields.put("m_tracks_in", Integer.toString(s.getNumTracksIn()));
-        fields.put("m_tracks_out", Integer.toString(s.getNumTracksOut()));
-        fields.put("m_cpu_load", Float.toString(s.getCpuLoad()));
-        fields.put("m_updated_at", Long.toString(s.getUpdatedAt()));
+        fields.put("state", node.state().name());
+        fields.put("m_num_rooms", Integer.toString(node.numRooms()));
+        fields.put("m_num_clients", Integer.toString(node.numClients()));
+        fields.put("m_tracks_in", Integer.toString(node.tracksIn()));
+        fields.put("m_tracks_out", Integer.toString(node.tracksOut()));
+        fields.put("m_cpu_load", Float.toString(node.cpuLoad()));
+        fields.put("m_updated_at", Long.toString(node.updatedAtSeconds()));
         return fields;
-    }
-
-    private static LivekitInternal.Node decode(String id, byte[] value) {
-        try {
-            return LivekitInternal.Node.parseFrom(value);
-        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-            throw new IllegalStateException("node " + id + " in LiveKit's registry is not a livekit.Node", e);
-        }
-    }
-
-    /** A hash as raw bytes (HKEYS + HMGET: the same answer shape on RESP2 and RESP3). */
-    private Map<String, byte[]> hash(RedisAPI api, String key) {
-        Duration timeout = config.registry().readTimeout();
-        Response keys = api.hkeys(key).await().atMost(timeout);
-        List<String> fields = new ArrayList<>();
-        for (int i = 0; keys != null && i < keys.size(); i++) {
-            fields.add(keys.get(i).toString());
-        }
-        Map<String, byte[]> values = new LinkedHashMap<>();
-        if (fields.isEmpty()) {
-            return values;
-        }
-        List<String> args = new ArrayList<>(fields.size() + 1);
-        args.add(key);
-        args.addAll(fields);
-        Response got = api.hmget(args).await().atMost(timeout);
-        for (int i = 0; i < fields.size(); i++) {
-            if (got.get(i) != null) {
-                values.put(fields.get(i), got.get(i).toBytes());
-            }
-        }
-        return values;
     }
 
     @PreDestroy
     void close() {
         closed = true;
-        clients.values().forEach(Redis::close);
+        registries.values().forEach(LiveKitRegistry::close);
     }
 }

@@ -2,6 +2,7 @@ package io.lkfleet.common.fleet;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -20,6 +21,23 @@ public interface FleetConfig {
 
     /** Hardware classes of SFU nodes with their measured capacity, by name. */
     Map<String, NodeClass> nodeClasses();
+
+    /** How every reader of LiveKit's node registry (router, capacity-service, local fleet) reads it. */
+    Registry registry();
+
+    /**
+     * The one liveness rule's setting and the bound on one read of a region's LiveKit Redis. ISO-8601
+     * durations ({@code PT5S}): the local fleet reads this mapping with plain SmallRye Config.
+     */
+    interface Registry {
+        /** A node whose {@code updated_at} is this old is gone (LiveKit's own rule: 5 s; it reports every 2 s). */
+        @WithDefault("PT5S")
+        Duration nodeStaleAfter();
+
+        /** Bound on one read of a region's LiveKit Redis. */
+        @WithDefault("PT2S")
+        Duration readTimeout();
+    }
 
     /** One LiveKit region: its own cluster of nodes sharing one Redis. */
     interface Region {

@@ -1,12 +1,14 @@
 package io.lkfleet.local;
 
+import io.lkfleet.common.registry.LiveKitRegistry;
+import io.lkfleet.common.registry.RegisteredNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * One real livekit-server process on loopback, configured so that WebRTC stays on 127.0.0.1 (see
@@ -42,17 +44,21 @@ public final class LiveKitNode {
             throw new FleetStartException("livekit-server not found at " + binary + "; run deploy/local/setup");
         }
         Path config = runDir.writePrivate("livekit-" + node.name() + ".yaml", configYaml());
-        Set<String> before = new HashSet<>(registry.nodes().keySet());
+        Set<String> before = registeredIds();
         process = ManagedProcess.start("livekit-" + node.name(), List.of(binary.toString(), "--config", config.toString()),
                 runDir, Map.of());
         Await.until("livekit node " + node.name() + " to register in region " + region.name(), Await.PROCESS_START,
                 () -> {
                     process.requireAlive();
-                    return registry.nodes().keySet().stream().anyMatch(id -> !before.contains(id));
+                    return registeredIds().stream().anyMatch(id -> !before.contains(id));
                 });
-        nodeId = registry.nodes().keySet().stream().filter(id -> !before.contains(id)).findFirst().orElseThrow();
+        nodeId = registeredIds().stream().filter(id -> !before.contains(id)).findFirst().orElseThrow();
         Await.until("livekit node " + node.name() + " HTTP on port " + node.port(), Await.PROCESS_START,
                 () -> Http.getStatus("http://" + FleetLayout.HOST + ":" + node.port() + "/") == 200);
+    }
+
+    private Set<String> registeredIds() {
+        return registry.nodes().stream().map(RegisteredNode::id).collect(Collectors.toSet());
     }
 
     /** SIGTERM: LiveKit's own drain (waits for participants to leave, then deregisters). */

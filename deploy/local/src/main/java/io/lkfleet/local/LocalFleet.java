@@ -1,6 +1,7 @@
 package io.lkfleet.local;
 
 import io.lkfleet.common.contract.Topics;
+import io.lkfleet.common.registry.LiveKitRegistry;
 import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -90,7 +91,9 @@ public final class LocalFleet implements AutoCloseable {
                 "--bind", FleetLayout.HOST, "--save", "", "--appendonly", "no", "--dir", dir.toString(),
                 "--protected-mode", "no"), runDir, Map.of());
         redis.put(name, process);
-        LiveKitRegistry probe = new LiveKitRegistry(vertx, port);
+        // every Redis of the fleet answers PING through the registry reader; only a region's Redis has LiveKit's keys
+        LiveKitRegistry probe = new LiveKitRegistry(vertx, name, "redis://" + FleetLayout.HOST + ":" + port,
+                layout.fleet().registry());
         Await.until(name + " on port " + port, Await.PROCESS_START, () -> {
             process.requireAlive();
             return probe.ping();

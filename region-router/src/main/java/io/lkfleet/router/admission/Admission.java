@@ -4,15 +4,12 @@ import io.lkfleet.common.capacity.CapacityModel;
 import io.lkfleet.common.capacity.NodeLimit;
 import io.lkfleet.common.capacity.RoomCost;
 import io.lkfleet.common.contract.RedisKeys;
+import io.lkfleet.common.redis.LuaScript;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.redis.client.Response;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,8 +29,8 @@ public class Admission {
     public Admission(RedisDataSource redis, ReactiveRedisDataSource reactiveRedis) {
         this.redis = redis;
         this.reactiveRedis = reactiveRedis;
-        this.admit = new LuaScript(resource("admit.lua"));
-        this.release = new LuaScript(resource("release.lua"));
+        this.admit = LuaScript.load(Admission.class, "admit.lua");
+        this.release = LuaScript.load(Admission.class, "release.lua");
     }
 
     /** One join to a room that already has its node: only the join's own delta must fit. */
@@ -68,7 +65,7 @@ public class Admission {
                 pinTtl, RoomCost.ZERO);
         List<String> pinnedOnly = new ArrayList<>(call.args());
         pinnedOnly.add("1");
-        return admit.runAsync(reactiveRedis, call.keys(), pinnedOnly).map(Admission::result);
+        return admit.run(reactiveRedis, call.keys(), pinnedOnly).map(Admission::result);
     }
 
     private record Script(List<String> keys, List<String> args) {
@@ -131,16 +128,5 @@ public class Admission {
                 RouterKeys.nodeReserved(region, nodeId), RouterKeys.roomReservations(region, room),
                 RouterKeys.roomReserved(region, room)), List.of(reservationId));
         return removed.toInteger() > 0;
-    }
-
-    private static String resource(String name) {
-        try (InputStream in = Admission.class.getResourceAsStream(name)) {
-            if (in == null) {
-                throw new IllegalStateException(name + " missing next to " + Admission.class.getName());
-            }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

@@ -37,10 +37,6 @@ public interface RouterConfig {
     @WithDefault("best-fit")
     PlacementKind bigRoomPlacement();
 
-    /** A node whose LiveKit registry entry is older than this is gone (LiveKit itself uses 5 s). */
-    @WithDefault("5s")
-    Duration nodeStaleAfter();
-
     /** How often each region's LiveKit node registry is read. */
     @WithDefault("1s")
     Duration registryPollInterval();
