@@ -15,9 +15,11 @@ final class ClientNetwork {
     private ClientNetwork() {
     }
 
-    /** The first {@code X-Forwarded-For} hop (set by the load balancer), else the peer address. */
-    static String of(String forwardedFor, String peer) {
-        String address = forwardedFor == null || forwardedFor.isBlank() ? peer : forwardedFor.split(",")[0].trim();
+    /**
+     * The network of the client's address as Quarkus resolved it: the peer, or what a configured
+     * trusted proxy forwarded (see {@link TrustedProxies}); never a header any caller can set.
+     */
+    static String of(String address) {
         // literal addresses only: InetAddress would resolve a name through DNS
         if (address == null || !(IPV4.matcher(address).matches() || IPV6.matcher(address).matches())) {
             return null;

@@ -63,9 +63,10 @@ public class TokenResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
     public Uni<Response> token(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
-            @HeaderParam("X-Forwarded-For") String forwardedFor, @Context HttpServerRequest http, TokenRequest request) {
+            @Context HttpServerRequest http, TokenRequest request) {
         Timer.Sample sample = Timer.start(registry);
-        String clientNetwork = ClientNetwork.of(forwardedFor, http.remoteAddress().hostAddress());
+        // Quarkus puts a trusted proxy's X-Forwarded-For here, and only a trusted proxy's
+        String clientNetwork = ClientNetwork.of(http.remoteAddress().hostAddress());
         return authenticate(authorization)
                 .onFailure(Problem.class).invoke(refused -> meters.refused("unknown", ((Problem) refused).reason()))
                 .chain(caller -> Uni.createFrom().deferred(() -> issue(caller, request, clientNetwork))
