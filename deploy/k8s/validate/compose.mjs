@@ -26,7 +26,7 @@ if (!Object.values(s).some((v) => /^apache\/kafka:/.test(v.image ?? '') && v.env
 if (Object.values(s).filter((v) => /^redis:/.test(v.image ?? '')).length < 2) problems.push("LiveKit's Redis and lkfleet's Redis must be separate instances");
 const t = topics(root);
 const topicCmd = JSON.stringify(Object.values(s).map((v) => v.command ?? ''));
-for (const name of [t.WEBHOOKS, t.DECISIONS]) if (!topicCmd.includes(`--topic ${name} `)) problems.push(`topic ${name} is not created`);
+for (const name of [t.WEBHOOKS, t.DECISIONS, t.ADMIN_STATE]) if (!topicCmd.includes(`--topic ${name} `)) problems.push(`topic ${name} is not created`);
 
 const webhookPort = service(root, 'webhook-ingest').port;
 if (!(livekit.webhook?.urls ?? []).includes(`http://127.0.0.1:${webhookPort}/webhook`)) {

@@ -124,7 +124,10 @@ if (present.length) {
   const decisions = topic(t.DECISIONS);
   if (!webhooks) fail(null, `no KafkaTopic ${t.WEBHOOKS}`);
   if (!decisions) fail(null, `no KafkaTopic ${t.DECISIONS}`);
-  for (const k of [webhooks, decisions].filter(Boolean)) {
+  const adminState = topic(t.ADMIN_STATE);
+  if (!adminState) fail(null, `no KafkaTopic ${t.ADMIN_STATE}`);
+  if (adminState && adminState.spec.config?.['cleanup.policy'] !== 'compact') fail(adminState, 'must be compacted: it holds the decisions in force, not their history');
+  for (const k of [webhooks, decisions, adminState].filter(Boolean)) {
     if (k.metadata.labels?.['strimzi.io/cluster'] !== kafka?.metadata.name) fail(k, 'strimzi.io/cluster label must name the Kafka');
     if (!(k.spec.replicas >= 3) || !(Number(k.spec.config?.['min.insync.replicas']) >= 2)) fail(k, 'needs replicas >= 3 and min.insync.replicas >= 2 (acks=all survives a broker loss)');
   }

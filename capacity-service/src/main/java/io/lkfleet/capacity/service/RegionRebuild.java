@@ -7,17 +7,9 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -41,13 +33,14 @@ public class RegionRebuild {
 
     private final LoadStore store;
     private final WebhookParser parser;
-    private final String bootstrap;
+    private final TopicReader topics;
+    private final AdminStateRestore adminState;
 
-    public RegionRebuild(LoadStore store, WebhookParser parser,
-            @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap) {
+    public RegionRebuild(LoadStore store, WebhookParser parser, TopicReader topics, AdminStateRestore adminState) {
         this.store = store;
         this.parser = parser;
-        this.bootstrap = bootstrap;
+        this.topics = topics;
+        this.adminState = adminState;
     }
 
     /** Rebuilds {@code region} (one rebuild at a time in this instance). */
@@ -56,31 +49,24 @@ public class RegionRebuild {
         // Marked before the replay: should Redis lose the model again meanwhile, the mark goes too.
         store.markRebuilding(region, MARK_TTL);
         long wiped = store.wipe(region);
-        long read = 0;
-        long applied = 0;
-        try (KafkaConsumer<String, String> consumer = consumer()) {
-            List<TopicPartition> partitions = consumer.partitionsFor(Topics.WEBHOOKS).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-                store.stillRebuilding(region, MARK_TTL);
-                for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(500))) {
-                    TopicPartition partition = new TopicPartition(record.topic(), record.partition());
-                    if (record.offset() >= end.get(partition)) {
-                        continue;
-                    }
-                    read++;
-                    if (region.equals(regionOf(record)) && apply(region, record)) {
-                        applied++;
-                    }
+        long[] counts = new long[2]; // records read, events applied
+        try {
+            topics.readAll(Topics.WEBHOOKS, record -> {
+                if (counts[0]++ % 2000 == 0) {
+                    store.stillRebuilding(region, MARK_TTL);
                 }
-            }
+                if (region.equals(regionOf(record)) && apply(region, record)) {
+                    counts[1]++;
+                }
+            });
+            // before the mark: admission resumes only with the operator's drains and bookings in place
+            adminState.restore(region);
         } catch (RuntimeException e) {
             store.unmarkModel(region); // half a replay is no model: the watch tries again
             throw e;
         }
+        long read = counts[0];
+        long applied = counts[1];
         store.markRebuilt(region);
         long tookMs = (System.nanoTime() - started) / 1_000_000;
         LOG.infof("rebuilt region %s: wiped %d keys, read %d records, applied %d events in %d ms", region, wiped, read,
@@ -108,13 +94,5 @@ public class RegionRebuild {
     private static String regionOf(ConsumerRecord<String, String> record) {
         Header header = record.headers().lastHeader(Topics.HEADER_REGION);
         return header == null ? "" : new String(header.value(), StandardCharsets.UTF_8);
-    }
-
-    private KafkaConsumer<String, String> consumer() {
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "2000");
-        return new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer());
     }
 }

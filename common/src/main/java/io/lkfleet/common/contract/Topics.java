@@ -8,6 +8,12 @@ public final class Topics {
     /** One JSON record per routing/admission decision. */
     public static final String DECISIONS = "fleet.decisions";
 
+    /**
+     * Compacted: region-router's operator decisions that must outlive lkfleet's Redis (drains,
+     * bookings), one record per decision in force, key and value as {@link AdminState} writes them.
+     */
+    public static final String ADMIN_STATE = "fleet.admin-state";
+
     /** Header: region that sent the webhook (named by the API key in its {@code iss}). */
     public static final String HEADER_REGION = "lkfleet-region";
 

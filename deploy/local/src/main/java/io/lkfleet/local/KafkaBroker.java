@@ -76,13 +76,18 @@ public final class KafkaBroker {
         });
     }
 
-    /** Creates the design's topics (design §3) unless they exist. */
-    public void createTopics(Map<String, Integer> partitionsByTopic) {
+    /**
+     * Creates the design's topics (design §3) unless they exist; {@code compacted} ones keep only the
+     * latest record per key (state, not history).
+     */
+    public void createTopics(Map<String, Integer> partitionsByTopic, Set<String> compacted) {
         try (Admin admin = admin()) {
             Set<String> existing = admin.listTopics().names().get(10, TimeUnit.SECONDS);
             List<NewTopic> missing = partitionsByTopic.entrySet().stream()
                     .filter(e -> !existing.contains(e.getKey()))
-                    .map(e -> new NewTopic(e.getKey(), e.getValue(), (short) 1).configs(TOPIC_CONFIG))
+                    .map(e -> new NewTopic(e.getKey(), e.getValue(), (short) 1).configs(compacted.contains(e.getKey())
+                            ? Map.of("max.message.bytes", TOPIC_CONFIG.get("max.message.bytes"), "cleanup.policy", "compact")
+                            : TOPIC_CONFIG))
                     .toList();
             admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
         } catch (Exception e) {

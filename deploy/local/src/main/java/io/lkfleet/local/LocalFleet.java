@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Collectors;
 
@@ -70,8 +71,10 @@ public final class LocalFleet implements AutoCloseable {
         startRedis("redis-fleet", layout.fleetRedisPort());
         layout.regions().values().forEach(r -> startRedis("redis-" + r.name(), r.redisPort()));
         kafka.start();
+        // fleet.admin-state: a handful of operator decisions, one partition keeps them in one order
         kafka.createTopics(Map.of(Topics.WEBHOOKS, layout.local().kafka().webhookPartitions(),
-                Topics.DECISIONS, layout.local().kafka().decisionPartitions()));
+                Topics.DECISIONS, layout.local().kafka().decisionPartitions(), Topics.ADMIN_STATE, 1),
+                Set.of(Topics.ADMIN_STATE));
         if (options.liveKit) {
             layout.nodes().values().forEach(n -> startNode(n.name()));
         }
@@ -200,7 +203,7 @@ public final class LocalFleet implements AutoCloseable {
         table.append(String.format(row, "COMPONENT", "ADDRESS", "DETAILS"));
         table.append(String.format(row, "kafka", layout.kafkaBootstrap(), "topics " + Topics.WEBHOOKS + " ("
                 + layout.local().kafka().webhookPartitions() + " partitions), " + Topics.DECISIONS + " ("
-                + layout.local().kafka().decisionPartitions() + ")"));
+                + layout.local().kafka().decisionPartitions() + "), " + Topics.ADMIN_STATE + " (1, compacted)"));
         table.append(String.format(row, "redis fleet", layout.fleetRedisUri(), "lkfleet's keys (fleet:{region}:...)"));
         layout.regions().values().forEach(r -> table.append(String.format(row, "redis " + r.name(),
                 "redis://" + FleetLayout.HOST + ":" + r.redisPort(), "LiveKit registry of region " + r.name())));

@@ -1,9 +1,11 @@
 package io.lkfleet.router.rest;
 
 import io.lkfleet.common.auth.AdminApi;
+import io.lkfleet.common.contract.AdminState;
 import io.lkfleet.common.fleet.FleetConfig;
 import io.lkfleet.router.Refusal;
 import io.lkfleet.router.ScheduledRooms;
+import io.lkfleet.router.admin.AdminStateLog;
 import io.lkfleet.router.admission.RouterKeys;
 import io.lkfleet.router.livekit.LiveKitRegions;
 import io.quarkus.redis.datasource.RedisDataSource;
@@ -25,7 +27,9 @@ import java.util.Set;
 /**
  * Operator APIs: drain a node for a rolling upgrade (no new rooms, its rooms stay until they end;
  * LiveKit's preStop hook calls this), and book a node ahead for a scheduled big room. Every call
- * needs the admin token ({@code router.admin-token}) as {@code Authorization: Bearer <token>}.
+ * needs the admin token ({@code router.admin-token}) as {@code Authorization: Bearer <token>}. Every
+ * change is also recorded in {@code fleet.admin-state} ({@link AdminStateLog}), so it outlives an
+ * empty restart of lkfleet's Redis.
  */
 @AdminApi
 @Path("/v1")
@@ -35,8 +39,11 @@ public class AdminResource {
     private final LiveKitRegions livekit;
     private final ScheduledRooms scheduled;
     private final RedisDataSource redis;
+    private final AdminStateLog adminState;
 
-    public AdminResource(FleetConfig fleet, LiveKitRegions livekit, ScheduledRooms scheduled, RedisDataSource redis) {
+    public AdminResource(FleetConfig fleet, LiveKitRegions livekit, ScheduledRooms scheduled, RedisDataSource redis,
+            AdminStateLog adminState) {
+        this.adminState = adminState;
         this.fleet = fleet;
         this.livekit = livekit;
         this.scheduled = scheduled;
@@ -61,6 +68,7 @@ public class AdminResource {
     public Map<String, Object> drain(@PathParam("nodeId") String nodeId) {
         String region = regionOf(nodeId);
         redis.set(String.class).sadd(RouterKeys.draining(region), nodeId);
+        adminState.record(new AdminState.Drain(region, nodeId));
         return Map.of("region", region, "node_id", nodeId, "draining", true);
     }
 
@@ -69,6 +77,7 @@ public class AdminResource {
     public Map<String, Object> undrain(@PathParam("nodeId") String nodeId) {
         String region = regionOf(nodeId);
         redis.set(String.class).srem(RouterKeys.draining(region), nodeId);
+        adminState.withdraw(new AdminState.Drain(region, nodeId).key());
         return Map.of("region", region, "node_id", nodeId, "draining", false);
     }
 
@@ -92,16 +101,20 @@ public class AdminResource {
             throw new Refusal(Response.Status.BAD_REQUEST, "invalid-booking", "until must be an ISO-8601 instant");
         }
         int publishers = request.publishers() == null ? request.participants() : request.publishers();
-        return Response.status(Response.Status.CREATED)
-                .entity(scheduled.book(request.region(), request.room(), request.participants(), publishers, until))
-                .build();
+        ScheduledRooms.Booking booking = scheduled.book(request.region(), request.room(), request.participants(),
+                publishers, until);
+        adminState.record(new AdminState.Booking(booking.region(), booking.room(), booking.nodeId(),
+                booking.participants(), booking.until().toEpochMilli()));
+        return Response.status(Response.Status.CREATED).entity(booking).build();
     }
 
     @DELETE
     @Path("/scheduled-rooms/{region}/{room}")
     public Response release(@PathParam("region") String region, @PathParam("room") String room) {
-        return scheduled.release(region, room) ? Response.noContent().build()
-                : Response.status(Response.Status.NOT_FOUND).build();
+        boolean released = scheduled.release(region, room);
+        // withdrawn even if Redis had none: Redis may have lost what the topic still holds
+        adminState.withdraw(AdminState.Booking.key(region, room));
+        return released ? Response.noContent().build() : Response.status(Response.Status.NOT_FOUND).build();
     }
 
     private String regionOf(String nodeId) {
