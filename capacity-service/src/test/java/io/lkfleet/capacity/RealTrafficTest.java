@@ -115,7 +115,7 @@ class RealTrafficTest {
     }
 
     /** A new room LiveKit pins to {@code node}. */
-    private static String roomOn(LiveKitNode node, FleetLayout.Region region, String prefix) throws Exception {
+    static String roomOn(LiveKitNode node, FleetLayout.Region region, String prefix) throws Exception {
         String room = prefix + UUID.randomUUID();
         RoomServiceClient rooms = RoomServiceClient.createClient(node.spec().url().replace("ws://", "http://"),
                 region.apiKey(), region.apiSecret());
@@ -124,7 +124,7 @@ class RealTrafficTest {
     }
 
     /** Waits until the model counts {@code room} with {@code subscriptions} on {@code nodeId}, and the node with them. */
-    private static void awaitOnNode(String room, String nodeId, int subscriptions) {
+    static void awaitOnNode(String room, String nodeId, int subscriptions) {
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().queryParam("region", REGION)
                 .get("/v1/rooms/{room}", room).then().statusCode(200)
                 .body("node", equalTo(nodeId))
@@ -144,7 +144,7 @@ class RealTrafficTest {
                 .extract().jsonPath();
     }
 
-    private static String token(FleetLayout.Region region, String room, String identity) {
+    static String token(FleetLayout.Region region, String room, String identity) {
         AccessToken token = new AccessToken(region.apiKey(), region.apiSecret());
         token.setIdentity(identity);
         token.addGrants(new RoomJoin(true), new RoomName(room));

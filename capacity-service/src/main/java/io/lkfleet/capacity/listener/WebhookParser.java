@@ -51,13 +51,17 @@ public class WebhookParser {
 
     /** Camera video, screen-share video or audio; the type is omitted for AUDIO (its zero value). */
     static String kindOf(JsonNode track) {
-        if (track.isMissingNode()) {
-            return "";
-        }
-        String type = track.path("type").asText("AUDIO");
+        return track.isMissingNode() ? "" : kindOf(track.path("type").asText("AUDIO"), track.path("source").asText(""));
+    }
+
+    /**
+     * The model's kind of a track of LiveKit {@code TrackType} and {@code TrackSource} (by enum name):
+     * {@code video} (camera), {@code screen}, {@code audio}, or empty for tracks it does not count.
+     */
+    public static String kindOf(String type, String source) {
         return switch (type) {
             case "AUDIO" -> "audio";
-            case "VIDEO" -> "SCREEN_SHARE".equals(track.path("source").asText("")) ? "screen" : "video";
+            case "VIDEO" -> "SCREEN_SHARE".equals(source) ? "screen" : "video";
             default -> "";
         };
     }

@@ -72,6 +72,11 @@ public class RegistryPoller {
         });
     }
 
+    /** One pass over {@code region}'s registry now (a rebuild's, so its model is placed before it counts as whole). */
+    public void sync(String region) {
+        poll(region, registries.get(region));
+    }
+
     @Scheduled(every = "${capacity.guards.interval:30s}", delayed = "${capacity.registry.poll-interval:1s}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP, skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     void checkGuards() {

@@ -23,12 +23,16 @@ public class AdminResource {
         this.views = views;
     }
 
-    /** Wipes the region's lkfleet keys and replays the webhook topic from the beginning. */
+    /**
+     * Rebuilds the region's model from LiveKit's present state (see {@link RegionRebuild}), under the
+     * region's one rebuild claim: 409 while another rebuild, of any instance, holds it.
+     */
     @POST
     @Path("/regions/{region}/rebuild")
     @Blocking
     public RegionRebuild.Result rebuild(@PathParam("region") String region) {
         CapacityProblem.requireRegion(views, region);
-        return rebuild.rebuild(region);
+        return rebuild.rebuild(region).orElseThrow(() -> new CapacityProblem(CapacityProblem.Reason.REBUILD_IN_PROGRESS,
+                "region " + region + "'s model is being rebuilt already; its mark says rebuilt once done"));
     }
 }

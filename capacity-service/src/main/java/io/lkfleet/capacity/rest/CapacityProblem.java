@@ -10,7 +10,9 @@ public class CapacityProblem extends RuntimeException {
         REGION_NOT_FOUND(404, "Unknown region"),
         NODE_NOT_FOUND(404, "Unknown node"),
         ROOM_NOT_FOUND(404, "Unknown room"),
-        INVALID_SIZING_REQUEST(400, "Invalid sizing request");
+        INVALID_SIZING_REQUEST(400, "Invalid sizing request"),
+        /** Another rebuild (any instance's) holds the region's claim. */
+        REBUILD_IN_PROGRESS(409, "Rebuild in progress");
 
         private final int status;
         private final String title;

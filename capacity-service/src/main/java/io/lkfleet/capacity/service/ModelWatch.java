@@ -11,8 +11,8 @@ import org.jboss.logging.Logger;
 /**
  * Notices that lkfleet's Redis lost a region's model — restarted without persistence, flushed,
  * failed over to an empty replica: its {@code fleet:{region}:model} mark is gone — and rebuilds it
- * from the topic, at start-up before the service is ready and then on every check. Placement and
- * node state come back with the registry poller's next pass.
+ * from LiveKit's present state ({@link RegionRebuild}), at start-up before the service is ready and
+ * then on every check.
  */
 @ApplicationScoped
 public class ModelWatch {
@@ -39,7 +39,7 @@ public class ModelWatch {
             try {
                 rebuild.rebuildIfLost(region).ifPresent(result -> {
                     LOG.warnf("no model of region %s in lkfleet's Redis (first start, or Redis lost it): rebuilt from"
-                            + " the topic, %d events in %d ms", region, result.eventsApplied(), result.tookMs());
+                            + " LiveKit's present state, %d rooms in %d ms", region, result.rooms(), result.tookMs());
                     metrics.rebuilt(region);
                 });
             } catch (RuntimeException e) {

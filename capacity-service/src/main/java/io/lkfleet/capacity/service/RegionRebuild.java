@@ -1,98 +1,119 @@
 package io.lkfleet.capacity.service;
 
-import io.lkfleet.capacity.listener.WebhookParser;
+import io.lkfleet.capacity.WebhookChange;
+import io.lkfleet.capacity.registry.LiveKitRooms;
+import io.lkfleet.capacity.registry.RegistryPoller;
 import io.lkfleet.capacity.store.LoadStore;
+import io.lkfleet.capacity.store.ModelClaim;
 import io.lkfleet.common.contract.Topics;
 import io.quarkus.runtime.annotations.RegisterForReflection;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.common.header.Header;
+import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 
 /**
- * Rebuilds one region's model: wipes its keys, then replays {@code livekit.webhooks} from the
- * beginning up to the end offsets seen after the wipe. Safe while the live consumer runs (this
- * instance's writes wait during the wipe, see LoadStore#wipe): an event it applies meanwhile is
- * either replayed too (and de-duplicated by id) or beyond the replay, and the apply script
- * tolerates the reordering. Room placement and node state return with the next registry poll.
+ * Rebuilds one region's model from LiveKit's present state, so recovery is bounded by the fleet as
+ * it is now, not by the topic's history: under the region's one claim ({@link ModelClaim}), it
+ * notes where {@code livekit.webhooks} ends, reads every room with its participants, tracks and
+ * egress from LiveKit's API, wipes the region's model, writes the rooms back as the events that
+ * would have built them ({@link SnapshotEvents}, through the same apply script as live events),
+ * puts them on the nodes LiveKit's {@code room_node_map} names with the nodes' liveness and
+ * measured load, restores the operator's drains and bookings, and releases the claim with the
+ * noted offsets: the live stream resumes there, and any event below them (it happened before the
+ * read, so the read holds it) is skipped.
  */
 @ApplicationScoped
 public class RegionRebuild {
     private static final Logger LOG = Logger.getLogger(RegionRebuild.class);
-    private static final Duration APPLY_TIMEOUT = Duration.ofSeconds(30);
-    /** Life of the rebuilding mark between two polls of the topic. */
-    private static final Duration MARK_TTL = Duration.ofSeconds(60);
+    /** Life of the claim between two signs of life of its rebuild. */
+    private static final Duration CLAIM_TTL = Duration.ofSeconds(30);
+    private static final Duration WRITE_TIMEOUT = Duration.ofSeconds(60);
+    /** Rooms written at once; each room's events stay in order. */
+    private static final int PARALLEL_ROOMS = 16;
 
     /** What a rebuild did. */
     @RegisterForReflection
-    public record Result(String region, long recordsRead, long eventsApplied, long tookMs) {
+    public record Result(String region, int rooms, int participants, long events, long tookMs) {
     }
 
+    private final ModelClaim claims;
     private final LoadStore store;
-    private final WebhookParser parser;
+    private final LiveKitRooms livekit;
+    private final RegistryPoller registry;
     private final TopicReader topics;
     private final AdminStateRestore adminState;
 
-    public RegionRebuild(LoadStore store, WebhookParser parser, TopicReader topics, AdminStateRestore adminState) {
+    public RegionRebuild(ModelClaim claims, LoadStore store, LiveKitRooms livekit, RegistryPoller registry,
+            TopicReader topics, AdminStateRestore adminState) {
+        this.claims = claims;
         this.store = store;
-        this.parser = parser;
+        this.livekit = livekit;
+        this.registry = registry;
         this.topics = topics;
         this.adminState = adminState;
     }
 
-    /** Rebuilds {@code region} (one rebuild at a time in this instance). */
-    public synchronized Result rebuild(String region) {
+    /** Rebuilds {@code region}; empty when another rebuild holds its claim. */
+    public Optional<Result> rebuild(String region) {
+        return claims.claim(region, CLAIM_TTL).map(claim -> rebuild(region, claim));
+    }
+
+    /** Rebuilds {@code region} if Redis lost its model (no mark); of several instances that notice, one does. */
+    public Optional<Result> rebuildIfLost(String region) {
+        return claims.claimLost(region, CLAIM_TTL).map(claim -> rebuild(region, claim));
+    }
+
+    private Result rebuild(String region, String claim) {
         long started = System.nanoTime();
-        // Marked before the replay: should Redis lose the model again meanwhile, the mark goes too.
-        store.markRebuilding(region, MARK_TTL);
-        long wiped = store.wipe(region);
-        long[] counts = new long[2]; // records read, events applied
         try {
-            topics.readAll(Topics.WEBHOOKS, record -> {
-                if (counts[0]++ % 2000 == 0) {
-                    store.stillRebuilding(region, MARK_TTL);
-                }
-                if (region.equals(regionOf(record)) && apply(region, record)) {
-                    counts[1]++;
-                }
-            });
-            // before the mark: admission resumes only with the operator's drains and bookings in place
-            adminState.restore(region);
+            // noted before LiveKit is read: an event below these offsets happened before the read
+            Map<Integer, Long> resumeAt = topics.endOffsets(Topics.WEBHOOKS).entrySet().stream()
+                    .collect(Collectors.toMap(e -> e.getKey().partition(), Map.Entry::getValue));
+            List<LiveKitRooms.RoomNow> rooms = livekit.rooms(region);
+            alive(region, claim);
+            long wiped = store.wipe(region);
+            String rebuild = claim.substring(claim.lastIndexOf(' ') + 1);
+            long now = System.currentTimeMillis() / 1000;
+            List<Integer> written = Multi.createFrom().iterable(rooms)
+                    .onItem().transformToUni(room -> inOrder(SnapshotEvents.of(region, rebuild, room, now)))
+                    .merge(PARALLEL_ROOMS)
+                    .collect().asList().await().atMost(WRITE_TIMEOUT);
+            alive(region, claim);
+            registry.sync(region); // node liveness and measured load; rooms onto the nodes LiveKit pinned them to
+            adminState.restore(region); // before the mark: admission resumes only with drains and bookings in place
+            if (!claims.release(region, claim, resumeAt)) {
+                throw new IllegalStateException("region " + region + "'s rebuild claim expired or was lost with the model");
+            }
+            long events = written.stream().mapToLong(Integer::longValue).sum();
+            int participants = rooms.stream().mapToInt(r -> r.participants().size()).sum();
+            long tookMs = (System.nanoTime() - started) / 1_000_000;
+            LOG.infof("rebuilt region %s from LiveKit: wiped %d keys, %d rooms, %d participants, %d events in %d ms;"
+                    + " the stream resumes at %s", region, wiped, rooms.size(), participants, events, tookMs, resumeAt);
+            return new Result(region, rooms.size(), participants, events, tookMs);
         } catch (RuntimeException e) {
-            store.unmarkModel(region); // half a replay is no model: the watch tries again
+            claims.abandon(region, claim); // no mark, no model: the watch rebuilds it again
             throw e;
         }
-        long read = counts[0];
-        long applied = counts[1];
-        store.markRebuilt(region);
-        long tookMs = (System.nanoTime() - started) / 1_000_000;
-        LOG.infof("rebuilt region %s: wiped %d keys, read %d records, applied %d events in %d ms", region, wiped, read,
-                applied, tookMs);
-        return new Result(region, read, applied, tookMs);
     }
 
-    /**
-     * Rebuilds {@code region} if its model has no mark, claiming it first (SET NX), so of several
-     * instances that notice the loss one rebuilds, and under the same lock as {@link #rebuild}, so
-     * a rebuild just finished here is not run again; empty when the mark was there.
-     */
-    public synchronized Optional<Result> rebuildIfLost(String region) {
-        return store.claimRebuild(region, MARK_TTL) ? Optional.of(rebuild(region)) : Optional.empty();
-    }
-
-    private boolean apply(String region, ConsumerRecord<String, String> record) {
-        try {
-            return LoadStore.APPLIED.equals(store.apply(parser.parse(region, record.value())).await().atMost(APPLY_TIMEOUT));
-        } catch (WebhookParser.MalformedWebhookException e) {
-            return false; // the live consumer sent it to the dead-letter topic already
+    /** Applies one room's events one after the other; how many. */
+    private Uni<Integer> inOrder(List<WebhookChange> events) {
+        Uni<Integer> chain = Uni.createFrom().item(0);
+        for (WebhookChange event : events) {
+            chain = chain.chain(n -> store.apply(event).map(outcome -> n + 1));
         }
+        return chain;
     }
 
-    private static String regionOf(ConsumerRecord<String, String> record) {
-        Header header = record.headers().lastHeader(Topics.HEADER_REGION);
-        return header == null ? "" : new String(header.value(), StandardCharsets.UTF_8);
+    private void alive(String region, String claim) {
+        if (!claims.renew(region, claim, CLAIM_TTL)) {
+            throw new IllegalStateException("region " + region + "'s rebuild claim expired or was lost with the model");
+        }
     }
 }

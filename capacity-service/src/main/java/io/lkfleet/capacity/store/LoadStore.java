@@ -12,8 +12,6 @@ import io.quarkus.redis.datasource.keys.KeyCommands;
 import io.quarkus.redis.datasource.keys.KeyScanArgs;
 import io.quarkus.redis.datasource.keys.KeyScanCursor;
 import io.quarkus.redis.datasource.set.SetCommands;
-import io.quarkus.redis.datasource.value.SetArgs;
-import io.quarkus.redis.datasource.value.ValueCommands;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
@@ -43,7 +41,6 @@ public class LoadStore {
     private final HashCommands<String, String, String> hashes;
     private final SetCommands<String, String> sets;
     private final KeyCommands<String> keys;
-    private final ValueCommands<String, String> values;
     private final CapacityModel model;
     private final CapacityConfig config;
     private final WipeGate gate = new WipeGate();
@@ -53,7 +50,6 @@ public class LoadStore {
         this.hashes = redis.hash(String.class);
         this.sets = redis.set(String.class);
         this.keys = redis.key(String.class);
-        this.values = redis.value(String.class);
         this.model = model;
         this.config = config;
     }
@@ -127,34 +123,6 @@ public class LoadStore {
         } finally {
             gate.open(region);
         }
-    }
-
-    /**
-     * Marks the region's model as being rebuilt from the topic (see {@link RedisKeys#model}), for
-     * {@code ttl}: a rebuild keeps it alive with {@link #stillRebuilding}, so a rebuild whose
-     * instance died leaves no mark and is run again.
-     */
-    public void markRebuilding(String region, Duration ttl) {
-        values.set(RedisKeys.model(region), RedisKeys.MODEL_REBUILDING + System.currentTimeMillis(), new SetArgs().px(ttl));
-    }
-
-    /** As {@link #markRebuilding}, only if the region has no mark; true when this call set it. */
-    public boolean claimRebuild(String region, Duration ttl) {
-        return values.setGet(RedisKeys.model(region), RedisKeys.MODEL_REBUILDING + System.currentTimeMillis(),
-                new SetArgs().nx().px(ttl)) == null;
-    }
-
-    public void stillRebuilding(String region, Duration ttl) {
-        keys.pexpire(RedisKeys.model(region), ttl);
-    }
-
-    /** Marks the region's model rebuilt (for good), unless Redis lost the mark, and so the replay, meanwhile. */
-    public void markRebuilt(String region) {
-        values.set(RedisKeys.model(region), RedisKeys.MODEL_REBUILT + System.currentTimeMillis(), new SetArgs().xx());
-    }
-
-    public void unmarkModel(String region) {
-        keys.del(RedisKeys.model(region));
     }
 
     public Map<String, String> room(String region, String room) {

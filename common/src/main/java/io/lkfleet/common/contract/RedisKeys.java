@@ -34,9 +34,11 @@ import java.nio.charset.StandardCharsets;
  *     {@code egress_kbps}.</li>
  * <li>{@link #appliedEvents} sorted set: webhook event ids already applied (score = event
  *     {@code createdAt}), the idempotency record; trimmed by age.</li>
- * <li>{@link #model} string: {@code rebuilding <epoch ms>} from the wipe of a rebuild,
- *     {@code rebuilt <epoch ms>} once the replay is done; its absence tells capacity-service that
- *     Redis lost the region's model (a restart without persistence, a flush) and must rebuild it.</li>
+ * <li>{@link #model} string, the region's one rebuild claim: {@code rebuilding <epoch ms> <id>}
+ *     while a rebuild holds it, {@code rebuilt <epoch ms>} once the model is whole; its absence tells
+ *     capacity-service that Redis lost the region's model (a restart without persistence, a flush)
+ *     and must rebuild it.</li>
+ * <li>{@link #snapshot} hash: where the event stream resumes after the last rebuild.</li>
  * </ul>
  * Counters are integers ({@code HINCRBY}); bandwidth is kbit/s.
  *
@@ -183,6 +185,15 @@ public final class RedisKeys {
     /** {@code fleet:{region}:model}: the region's model is (being) rebuilt from the whole topic. */
     public static String model(String region) {
         return region(region) + "model";
+    }
+
+    /**
+     * {@code fleet:{region}:snapshot}: hash partition of {@code livekit.webhooks} → the first offset
+     * the model does not hold yet, written with the model a rebuild took from LiveKit's present state;
+     * an event below it is already in the model and is skipped.
+     */
+    public static String snapshot(String region) {
+        return region(region) + "snapshot";
     }
 
     /** {@code fleet:{region}:applied}: ids of applied webhook events (idempotency). */
