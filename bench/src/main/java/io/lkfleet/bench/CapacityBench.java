@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lkfleet.common.contract.RedisKeys;
 import io.lkfleet.common.contract.Topics;
+import io.lkfleet.common.contract.WebhookHeaders;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
@@ -191,12 +192,8 @@ final class CapacityBench {
         String id = "EV_cb" + n;
         String body = "{\"event\":\"" + type + "\"," + roomJson + (rest.isEmpty() ? "" : "," + rest) + ",\"id\":\"" + id
                 + "\",\"createdAt\":\"" + now + "\"}";
-        ProducerRecord<String, byte[]> record = new ProducerRecord<>(Topics.WEBHOOKS, REGION + "/" + room,
-                body.getBytes(StandardCharsets.UTF_8));
-        record.headers().add(Topics.HEADER_REGION, REGION.getBytes(StandardCharsets.UTF_8))
-                .add(Topics.HEADER_EVENT, type.getBytes(StandardCharsets.UTF_8))
-                .add(Topics.HEADER_EVENT_ID, id.getBytes(StandardCharsets.UTF_8));
-        return record;
+        return new ProducerRecord<>(Topics.WEBHOOKS, null, REGION + "/" + room, body.getBytes(StandardCharsets.UTF_8),
+                WebhookHeaders.of(REGION, type, id).toKafka());
     }
 
     private static String participant(String room, int p) {
@@ -204,7 +201,7 @@ final class CapacityBench {
     }
 
     private static String idOf(ProducerRecord<String, byte[]> record) {
-        return new String(record.headers().lastHeader(Topics.HEADER_EVENT_ID).value(), StandardCharsets.UTF_8);
+        return WebhookHeaders.read(record.headers()).orElseThrow().eventId();
     }
 
     private KafkaProducer<String, byte[]> producer() {

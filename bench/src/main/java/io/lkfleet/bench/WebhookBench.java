@@ -1,6 +1,7 @@
 package io.lkfleet.bench;
 
 import io.lkfleet.common.contract.Topics;
+import io.lkfleet.common.contract.WebhookHeaders;
 import io.lkfleet.local.FleetLayout;
 import io.lkfleet.local.ManagedProcess;
 import java.nio.charset.StandardCharsets;
@@ -14,7 +15,6 @@ import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.header.Header;
 
 /**
  * webhook-ingest's accepted events/s for signed webhooks, beside the receiver a user would write
@@ -193,7 +193,6 @@ final class WebhookBench {
     }
 
     private static String eventId(ConsumerRecord<byte[], byte[]> r) {
-        Header h = r.headers().lastHeader(Topics.HEADER_EVENT_ID);
-        return h == null ? "" : new String(h.value(), StandardCharsets.UTF_8);
+        return WebhookHeaders.read(r.headers()).map(WebhookHeaders::eventId).orElse("");
     }
 }

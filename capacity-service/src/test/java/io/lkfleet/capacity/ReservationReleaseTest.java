@@ -5,14 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.lkfleet.common.capacity.RoomShape;
 import io.lkfleet.common.contract.RedisKeys;
-import io.lkfleet.common.contract.Topics;
 import io.lkfleet.local.testing.LocalFleetResource;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.redis.datasource.sortedset.SortedSetCommands;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -20,7 +18,6 @@ import java.util.Properties;
 import java.util.UUID;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
@@ -64,11 +61,7 @@ class ReservationReleaseTest {
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(props, new StringSerializer(),
                 new StringSerializer())) {
             for (WebhookEvents.Event e : WebhookEvents.roomReaching(room, RoomShape.meeting(2), 1_790_000_000L)) {
-                ProducerRecord<String, String> record = new ProducerRecord<>(Topics.WEBHOOKS, REGION + "/" + room, e.json());
-                record.headers().add(Topics.HEADER_REGION, REGION.getBytes(StandardCharsets.UTF_8));
-                record.headers().add(Topics.HEADER_EVENT, e.type().getBytes(StandardCharsets.UTF_8));
-                record.headers().add(Topics.HEADER_EVENT_ID, e.id().getBytes(StandardCharsets.UTF_8));
-                producer.send(record);
+                WebhookConsumerTest.send(producer, REGION, e);
             }
         }
         await().atMost(Duration.ofSeconds(20)).until(() -> zsets.zcard(roomReservations) == 1);

@@ -1,6 +1,7 @@
 package io.lkfleet.capacity;
 
 import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItems;
 
@@ -35,15 +36,16 @@ class RestApiTest {
     void refusesWithProblemJsonAndAStableTypePerReason() {
         given().get("/v1/sizing?participants=10&rooms=4:0.5").then().statusCode(400)
                 .contentType("application/problem+json")
-                .body("type", equalTo("https://lkfleet.io/problems/capacity/invalid-sizing-request"));
+                .body("type", equalTo("https://lkfleet.io/problems/invalid-sizing-request"));
         given().get("/v1/sizing").then().statusCode(400)
-                .body("type", equalTo("https://lkfleet.io/problems/capacity/invalid-sizing-request"));
+                .body("type", equalTo("https://lkfleet.io/problems/invalid-sizing-request"));
         given().get("/v1/regions/mars/nodes").then().statusCode(404).contentType("application/problem+json")
-                .body("type", equalTo("https://lkfleet.io/problems/capacity/region-not-found"));
+                .body("type", equalTo("https://lkfleet.io/problems/region-not-found"));
         given().get("/v1/nodes/ND_nobody").then().statusCode(404)
-                .body("type", equalTo("https://lkfleet.io/problems/capacity/node-not-found"));
+                .body("type", equalTo("https://lkfleet.io/problems/node-not-found"));
         given().get("/v1/rooms/no-such-room").then().statusCode(404)
-                .body("type", equalTo("https://lkfleet.io/problems/capacity/room-not-found"))
-                .body("status", equalTo(404));
+                .body("type", equalTo("https://lkfleet.io/problems/room-not-found"))
+                .body("status", equalTo(404))
+                .body("detail", containsString("no-such-room"));
     }
 }

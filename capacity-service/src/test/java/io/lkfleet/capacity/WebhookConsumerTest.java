@@ -8,12 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.lkfleet.common.capacity.CapacityModel;
 import io.lkfleet.common.capacity.RoomShape;
 import io.lkfleet.common.contract.Topics;
+import io.lkfleet.common.contract.WebhookHeaders;
 import io.lkfleet.local.testing.LocalFleetResource;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -114,11 +114,8 @@ class WebhookConsumerTest {
 
     static Future<RecordMetadata> send(KafkaProducer<String, String> producer, String region, WebhookEvents.Event e,
             Callback callback) {
-        ProducerRecord<String, String> record = new ProducerRecord<>(Topics.WEBHOOKS, region + "/" + e.room(), e.json());
-        record.headers().add(Topics.HEADER_REGION, region.getBytes(StandardCharsets.UTF_8));
-        record.headers().add(Topics.HEADER_EVENT, e.type().getBytes(StandardCharsets.UTF_8));
-        record.headers().add(Topics.HEADER_EVENT_ID, e.id().getBytes(StandardCharsets.UTF_8));
-        return producer.send(record, callback);
+        return producer.send(new ProducerRecord<>(Topics.WEBHOOKS, null, region + "/" + e.room(), e.json(),
+                WebhookHeaders.of(region, e.type(), e.id()).toKafka()), callback);
     }
 
     private KafkaProducer<String, String> producer() {

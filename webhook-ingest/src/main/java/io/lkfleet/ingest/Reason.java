@@ -1,8 +1,9 @@
 package io.lkfleet.ingest;
 
 /**
- * Why a webhook was not accepted: the HTTP status, the stable problem {@code type} and the metric
- * label. Every 4xx tells LiveKit to forget the event; 503 makes it retry.
+ * Why a webhook was not accepted: the HTTP status, the stable problem {@code type} (lkfleet's one
+ * scheme, {@link io.lkfleet.common.contract.Problems}) and the metric label. Every 4xx tells LiveKit to forget the event; 503
+ * makes it retry.
  */
 public enum Reason {
     UNSUPPORTED_MEDIA_TYPE(415, "unsupported-media-type", "Content type is not one LiveKit sends"),
@@ -16,9 +17,6 @@ public enum Reason {
     MISSING_EVENT_TYPE(400, "missing-event-type", "Event has no type"),
     MISSING_EVENT_ID(400, "missing-event-id", "Event has no id"),
     KAFKA_UNAVAILABLE(503, "kafka-unavailable", "Event could not be stored in time; retry");
-
-    /** Prefix of every problem {@code type} this service answers with. */
-    public static final String TYPE_PREFIX = "urn:lkfleet:problem:webhook:";
 
     private final int status;
     private final String slug;
@@ -34,16 +32,12 @@ public enum Reason {
         return status;
     }
 
-    /** Metric label and last part of the problem type. */
+    /** Metric label and last part of the problem {@code type}. */
     public String slug() {
         return slug;
     }
 
     public String title() {
         return title;
-    }
-
-    public String type() {
-        return TYPE_PREFIX + slug;
     }
 }

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.lkfleet.common.contract.Topics;
 import io.lkfleet.local.FleetLayout;
 import io.lkfleet.local.testing.LocalFleetResource;
 import io.lkfleet.local.testing.RtcParticipants;
@@ -68,7 +67,7 @@ class LiveKitWebhooksTest {
                     .sorted(Comparator.comparingLong(ConsumerRecord::offset)).toList();
 
             Map<String, Long> byType = new TreeMap<>(events.stream()
-                    .collect(Collectors.groupingBy(r -> WebhookTopic.header(r, Topics.HEADER_EVENT), Collectors.counting())));
+                    .collect(Collectors.groupingBy(r -> WebhookTopic.headers(r).eventType(), Collectors.counting())));
             int participants = PUBLISHERS + SUBSCRIBERS;
             assertEquals(Map.of("room_started", 1L, "participant_joined", (long) participants,
                     "track_published", 2L * PUBLISHERS, "track_unpublished", 2L * PUBLISHERS,
@@ -76,7 +75,7 @@ class LiveKitWebhooksTest {
             assertEquals(events.size(), events.stream().map(WebhookTopic::eventId).distinct().count(), "duplicate event ids");
             assertTrue(events.stream().allMatch(r -> key.equals(r.key())), "a record of the room has another key");
             assertEquals(1, events.stream().map(ConsumerRecord::partition).distinct().count(), "room spread over partitions");
-            assertTrue(events.stream().allMatch(r -> REGION.equals(WebhookTopic.header(r, Topics.HEADER_REGION))));
+            assertTrue(events.stream().allMatch(r -> REGION.equals(WebhookTopic.headers(r).region())));
             assertInLiveKitOrder(events.stream().map(r -> parse(r.value())).toList());
         }
     }
@@ -107,7 +106,7 @@ class LiveKitWebhooksTest {
     }
 
     private static long count(List<ConsumerRecord<String, byte[]>> records, String key, String type) {
-        return records.stream().filter(r -> key.equals(r.key()) && type.equals(WebhookTopic.header(r, Topics.HEADER_EVENT))).count();
+        return records.stream().filter(r -> key.equals(r.key()) && type.equals(WebhookTopic.headers(r).eventType())).count();
     }
 
     private static JsonNode parse(byte[] body) {

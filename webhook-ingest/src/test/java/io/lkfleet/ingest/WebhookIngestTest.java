@@ -13,8 +13,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.lkfleet.common.contract.Topics;
-import io.lkfleet.ingest.rest.ProblemMapper;
+import io.lkfleet.common.contract.Problems;
+import io.lkfleet.common.contract.WebhookHeaders;
 import io.lkfleet.local.FleetLayout;
 import io.lkfleet.local.testing.LocalFleetResource;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -57,9 +57,10 @@ class WebhookIngestTest {
                 if (body == null) {
                     continue;
                 }
-                String region = WebhookTopic.header(record, Topics.HEADER_REGION);
-                assertEquals(region + "/standup", record.key());
-                assertEquals("participant_joined", WebhookTopic.header(record, Topics.HEADER_EVENT));
+                WebhookHeaders headers = WebhookTopic.headers(record);
+                assertEquals(WebhookHeaders.VERSION, headers.version());
+                assertEquals(headers.region() + "/standup", record.key());
+                assertEquals("participant_joined", headers.eventType());
                 assertArrayEquals(body, record.value());
             }
         }
@@ -136,9 +137,10 @@ class WebhookIngestTest {
                 String auth = r.auth().apply(r.body());
                 Webhooks.Answer answer = send("POST", r.contentType(), auth, r.body());
                 assertEquals(r.status(), answer.status(), r.name());
-                assertEquals(ProblemMapper.PROBLEM_JSON, answer.contentType(), r.name());
-                assertTrue(answer.body().contains("\"type\":\"urn:lkfleet:problem:webhook:" + r.reason() + "\""),
+                assertEquals(Problems.MEDIA_TYPE, answer.contentType(), r.name());
+                assertTrue(answer.body().contains("\"type\":\"" + Problems.type(r.reason()) + "\""),
                         r.name() + ": " + answer.body());
+                assertTrue(answer.body().contains("\"detail\":\""), r.name() + " says what was wrong: " + answer.body());
                 assertFalse(auth != null && answer.body().contains(auth), r.name() + " echoed the token");
                 assertFalse(answer.body().contains(west.apiSecret()) || answer.body().contains(central.apiSecret()));
                 ids.add(new String(r.body(), StandardCharsets.UTF_8).replaceAll("(?s).*\"(EV_[0-9a-f]{12})\".*|(?s).*", "$1"));

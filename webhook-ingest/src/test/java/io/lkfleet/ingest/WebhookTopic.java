@@ -3,8 +3,8 @@ package io.lkfleet.ingest;
 import static org.awaitility.Awaitility.await;
 
 import io.lkfleet.common.contract.Topics;
+import io.lkfleet.common.contract.WebhookHeaders;
 import io.lkfleet.local.testing.TestFleet;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,7 +15,6 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
@@ -60,13 +59,18 @@ final class WebhookTopic implements AutoCloseable {
         consumer.poll(Duration.ofMillis(100)).forEach(records::add);
     }
 
-    static String header(ConsumerRecord<String, byte[]> record, String name) {
-        Header header = record.headers().lastHeader(name);
-        return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
+    /**
+     * The record's headers read as capacity-service reads them ({@link WebhookHeaders}, the writer's
+     * side of that contract): a record the consumers could not read fails the test.
+     */
+    static WebhookHeaders headers(ConsumerRecord<String, byte[]> record) {
+        return WebhookHeaders.read(record.headers()).orElseThrow(() -> new AssertionError(
+                "record " + record.partition() + "@" + record.offset() + " has headers no consumer can read: "
+                        + record.headers()));
     }
 
     static String eventId(ConsumerRecord<String, byte[]> record) {
-        return header(record, Topics.HEADER_EVENT_ID);
+        return headers(record).eventId();
     }
 
     @Override

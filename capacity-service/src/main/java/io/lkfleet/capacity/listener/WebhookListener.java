@@ -4,15 +4,13 @@ import io.lkfleet.capacity.WebhookChange;
 import io.lkfleet.capacity.config.CapacityConfig;
 import io.lkfleet.capacity.metrics.CapacityMetrics;
 import io.lkfleet.capacity.store.LoadStore;
-import io.lkfleet.common.contract.Topics;
+import io.lkfleet.common.contract.WebhookHeaders;
 import io.lkfleet.common.fleet.FleetConfig;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import org.apache.kafka.common.header.Header;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
@@ -49,9 +47,8 @@ public class WebhookListener {
     @Incoming(CHANNEL)
     public Uni<Void> consume(Message<String> message) {
         String region = message.getMetadata(IncomingKafkaRecordMetadata.class)
-                .map(m -> m.getHeaders().lastHeader(Topics.HEADER_REGION))
-                .map(Header::value)
-                .map(v -> new String(v, StandardCharsets.UTF_8))
+                .flatMap(m -> WebhookHeaders.read(m.getHeaders()))
+                .map(WebhookHeaders::region)
                 .orElse("");
         WebhookChange change;
         try {

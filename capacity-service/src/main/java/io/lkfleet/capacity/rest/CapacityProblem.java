@@ -5,7 +5,7 @@ import io.lkfleet.capacity.service.LoadViews;
 /** A request this service refuses, with the reason that becomes the problem's stable {@code type}. */
 public class CapacityProblem extends RuntimeException {
 
-    /** Why; {@link #type()} is part of the API and never changes for a reason. */
+    /** Why; {@link #slug()} (the problem {@code type}'s last segment) is part of the API and never changes for a reason. */
     public enum Reason {
         REGION_NOT_FOUND(404, "Unknown region"),
         NODE_NOT_FOUND(404, "Unknown node"),
@@ -30,8 +30,8 @@ public class CapacityProblem extends RuntimeException {
             return title;
         }
 
-        public String type() {
-            return "https://lkfleet.io/problems/capacity/" + name().toLowerCase().replace('_', '-');
+        public String slug() {
+            return name().toLowerCase().replace('_', '-');
         }
     }
 

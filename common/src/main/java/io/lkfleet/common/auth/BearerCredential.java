@@ -7,7 +7,6 @@ import jakarta.ws.rs.core.Response;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -91,11 +90,8 @@ public final class BearerCredential {
         if (admits(authorization)) {
             return Optional.empty();
         }
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("type", Reason.UNAUTHORIZED.type());
-        body.put("title", "Unauthorized");
-        body.put("status", 401);
-        body.put("detail", "this API needs the " + name + " as " + HttpHeaders.AUTHORIZATION + ": Bearer <token>");
+        Map<String, Object> body = Problems.document(Reason.UNAUTHORIZED.slug(), Reason.UNAUTHORIZED.status(),
+                "Unauthorized", "this API needs the " + name + " as " + HttpHeaders.AUTHORIZATION + ": Bearer <token>");
         return Optional.of(Response.status(Response.Status.UNAUTHORIZED).type(Problems.MEDIA_TYPE)
                 .header(HttpHeaders.WWW_AUTHENTICATE, "Bearer").entity(body).build());
     }

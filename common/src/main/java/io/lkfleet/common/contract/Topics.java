@@ -1,11 +1,11 @@
 package io.lkfleet.common.contract;
 
-/** Kafka topics and record headers shared by the services (design §3). */
+/** Kafka topics shared by the services (design §3); the webhook records' headers are {@link WebhookHeaders}. */
 public final class Topics {
-    /** LiveKit webhook bodies exactly as sent; key {@code region/room}; ordered per room. */
+    /** LiveKit webhook bodies exactly as sent; key {@code region/room}; ordered per room; headers {@link WebhookHeaders}. */
     public static final String WEBHOOKS = "livekit.webhooks";
 
-    /** One JSON record per routing/admission decision. */
+    /** One JSON {@link DecisionRecord} per routing/admission decision; key room. */
     public static final String DECISIONS = "fleet.decisions";
 
     /**
@@ -13,15 +13,6 @@ public final class Topics {
      * bookings), one record per decision in force, key and value as {@link AdminState} writes them.
      */
     public static final String ADMIN_STATE = "fleet.admin-state";
-
-    /** Header: region that sent the webhook (named by the API key in its {@code iss}). */
-    public static final String HEADER_REGION = "lkfleet-region";
-
-    /** Header: webhook event type, e.g. {@code participant_joined}. */
-    public static final String HEADER_EVENT = "lkfleet-event";
-
-    /** Header: LiveKit's event id ({@code EV_...}), the idempotency key. */
-    public static final String HEADER_EVENT_ID = "lkfleet-event-id";
 
     private Topics() {
     }

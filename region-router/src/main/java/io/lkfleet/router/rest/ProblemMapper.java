@@ -1,15 +1,15 @@
 package io.lkfleet.router.rest;
 
+import io.lkfleet.common.contract.Problems;
 import io.lkfleet.router.Refusal;
 import io.lkfleet.router.config.RouterConfig;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
-/** The one place router refusals and failures become RFC 9457 problem+json. */
+/** The one place router refusals and failures become RFC 9457 problem+json of lkfleet's one scheme ({@link Problems}). */
 public class ProblemMapper {
     private static final Logger LOG = Logger.getLogger(ProblemMapper.class);
     private final RouterConfig config;
@@ -20,18 +20,15 @@ public class ProblemMapper {
 
     @ServerExceptionMapper
     public Response refusal(Refusal refusal) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("type", "https://lkfleet.io/problems/" + refusal.reason());
-        body.put("title", refusal.status().getReasonPhrase());
-        body.put("status", refusal.status().getStatusCode());
-        body.put("detail", refusal.getMessage());
+        Map<String, Object> body = Problems.document(refusal.reason(), refusal.status().getStatusCode(),
+                refusal.status().getReasonPhrase(), refusal.getMessage());
         if (refusal.region() != null) {
             body.put("region", refusal.region());
         }
         if (refusal.node() != null) {
             body.put("node_id", refusal.node());
         }
-        Response.ResponseBuilder response = Response.status(refusal.status()).type("application/problem+json").entity(body);
+        Response.ResponseBuilder response = Response.status(refusal.status()).type(Problems.MEDIA_TYPE).entity(body);
         if (refusal.status() == Response.Status.SERVICE_UNAVAILABLE) {
             response.header("Retry-After", config.retryAfterSeconds());
         }

@@ -1,15 +1,15 @@
 package io.lkfleet.token.rest;
 
+import io.lkfleet.common.contract.Reason;
 import jakarta.ws.rs.core.Response;
 import java.util.Optional;
 
 /**
  * A refusal with its RFC 9457 problem: {@code reason} is stable (it becomes the problem {@code type}
- * and the metric's {@code reason} tag); {@code detail} says what exactly was wrong, never a secret.
+ * of lkfleet's one scheme, {@link io.lkfleet.common.contract.Problems}, and the metric's
+ * {@code reason} tag); {@code detail} says what exactly was wrong, never a secret.
  */
 public class Problem extends RuntimeException {
-    public static final String TYPE_BASE = "https://lkfleet.io/problems/";
-
     private final Response.StatusType status;
     private final String reason;
     private final Optional<String> field;
@@ -38,6 +38,12 @@ public class Problem extends RuntimeException {
     public static Problem retryLater(String reason, String detail, int retryAfterSeconds) {
         return new Problem(Response.Status.SERVICE_UNAVAILABLE, reason, detail, Optional.empty(),
                 Optional.of(retryAfterSeconds));
+    }
+
+    /** A {@link Reason} shared with region-router, with Retry-After where the reason is {@link Reason#retryable}. */
+    public static Problem of(Reason reason, String detail, int retryAfterSeconds) {
+        return new Problem(Response.Status.fromStatusCode(reason.status()), reason.slug(), detail, Optional.empty(),
+                reason.retryable() ? Optional.of(retryAfterSeconds) : Optional.empty());
     }
 
     /** 429 with Retry-After. */

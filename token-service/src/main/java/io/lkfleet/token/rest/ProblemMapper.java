@@ -1,27 +1,23 @@
 package io.lkfleet.token.rest;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import io.lkfleet.common.contract.Problems;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 /** The one place refusals become problem+json (RFC 9457). */
 public class ProblemMapper {
-    static final String PROBLEM_JSON = "application/problem+json";
     private static final Logger LOG = Logger.getLogger(ProblemMapper.class);
 
     @ServerExceptionMapper
     public Response problem(Problem problem) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("type", Problem.TYPE_BASE + problem.reason());
-        body.put("title", problem.status().getReasonPhrase());
-        body.put("status", problem.status().getStatusCode());
-        body.put("detail", problem.getMessage());
+        Map<String, Object> body = Problems.document(problem.reason(), problem.status().getStatusCode(),
+                problem.status().getReasonPhrase(), problem.getMessage());
         problem.field().ifPresent(f -> body.put("field", f));
-        Response.ResponseBuilder response = Response.status(problem.status()).type(PROBLEM_JSON).entity(body);
+        Response.ResponseBuilder response = Response.status(problem.status()).type(Problems.MEDIA_TYPE).entity(body);
         problem.retryAfterSeconds().ifPresent(s -> response.header("Retry-After", s));
         return response.build();
     }

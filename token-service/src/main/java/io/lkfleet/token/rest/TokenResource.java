@@ -1,5 +1,6 @@
 package io.lkfleet.token.rest;
 
+import io.lkfleet.common.contract.Reason;
 import io.lkfleet.common.contract.RouteDecision;
 import io.lkfleet.common.contract.RouteRequest;
 import io.lkfleet.common.fleet.FleetConfig;
@@ -111,7 +112,7 @@ public class TokenResource {
             Set<Grant> grants) {
         FleetConfig.Region region = fleet.regions().get(route.region());
         if (region == null) {
-            throw Problem.retryLater("router-unavailable", "routing answered with an unknown region",
+            throw Problem.of(Reason.ROUTER_UNAVAILABLE, "routing answered with an unknown region",
                     config.retryAfterSeconds());
         }
         Duration ttl = ttl(request, caller);

@@ -1,6 +1,7 @@
 package io.lkfleet.token.route;
 
 import io.lkfleet.common.auth.BearerCredential;
+import io.lkfleet.common.contract.Reason;
 import io.lkfleet.common.contract.RouteDecision;
 import io.lkfleet.common.contract.RouteRequest;
 import io.lkfleet.token.config.TokenServiceConfig;
@@ -11,19 +12,25 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
 import java.util.Map;
+import java.util.Optional;
 import org.eclipse.microprofile.rest.client.inject.RestClient;
+import org.jboss.logging.Logger;
 
 /**
- * One bounded call to region-router per token. The router's refusals keep their meaning for the
- * client (409 room too big for one node, 403 residency, 503 no capacity); a router that cannot be
- * reached in time is a 503 with Retry-After, never a hang and never a token. Every call carries the
+ * One bounded call to region-router per token. The router's refusals reach the client with the
+ * router's own {@link Reason} (409 room too big for one node or its node full, 403 residency, 503 no
+ * capacity); a router that cannot be reached in time, or answers outside the contract, is a 503
+ * {@code router-unavailable} with Retry-After, never a hang and never a token. Every call carries the
  * caller token ({@code tokens.router-token}); a router that refuses it is unavailable to the client,
  * which cannot fix it.
  */
 @ApplicationScoped
 public class Router {
+    private static final Logger LOG = Logger.getLogger(Router.class);
+
     private final RegionRouterClient client;
     private final TokenServiceConfig config;
     private final int retryAfterSeconds;
@@ -44,39 +51,43 @@ public class Router {
         return client.route(authorization, request).onFailure().transform(this::asProblem);
     }
 
-    /** A refusal keeps the router's reason; anything else (timeout, connection, bad answer) is router-unavailable. */
     private Problem asProblem(Throwable failure) {
         if (failure instanceof WebApplicationException e) {
-            return refusal(e.getResponse());
+            Response response = e.getResponse();
+            return refusal(response.getStatus(), problemOf(response), response.getHeaderString(HttpHeaders.RETRY_AFTER),
+                    retryAfterSeconds);
         }
-        return Problem.retryLater("router-unavailable", "routing is unavailable right now; retry shortly",
+        return Problem.of(Reason.ROUTER_UNAVAILABLE, "routing is unavailable right now; retry shortly",
                 retryAfterSeconds);
     }
 
-    /** The router's own reason goes to the client (node-full is not room-exceeds-node). */
-    private Problem refusal(Response response) {
-        Map<?, ?> problem = problemOf(response);
-        String detail = problem.get("detail") == null ? "refused by region-router" : problem.get("detail").toString();
-        String type = problem.get("type") == null ? "" : problem.get("type").toString();
-        String routerReason = type.startsWith(Problem.TYPE_BASE) ? type.substring(Problem.TYPE_BASE.length()) : null;
-        return switch (response.getStatus()) {
-            case 409 -> new Problem(Response.Status.CONFLICT, reasonOr(routerReason, "room-exceeds-node"), detail);
-            case 403 -> new Problem(Response.Status.FORBIDDEN, reasonOr(routerReason, "forbidden-region"), detail);
-            case 400 -> new Problem(Response.Status.BAD_REQUEST, "invalid-route", detail);
-            case 503 -> Problem.retryLater(reasonOr(routerReason, "no-capacity"), detail, retryAfter(response));
-            default -> Problem.retryLater("router-unavailable", "routing failed; retry shortly", retryAfterSeconds);
-        };
+    /**
+     * The router's problem as the client's: its {@link Reason} by the problem {@code type} and its
+     * {@code detail}, unchanged. An answer that is not one of the shared reasons, or a 401 (the
+     * router did not accept token-service itself: nothing the client can fix), is router-unavailable.
+     */
+    static Problem refusal(int status, Map<?, ?> problem, String retryAfterHeader, int defaultRetryAfterSeconds) {
+        Optional<Reason> reason = Reason.ofType(text(problem.get("type")))
+                .filter(r -> r.status() == status && r != Reason.UNAUTHORIZED);
+        if (reason.isEmpty()) {
+            LOG.warnf("region-router answered HTTP %d with problem type %s: not a routing refusal", status,
+                    text(problem.get("type")));
+            return Problem.of(Reason.ROUTER_UNAVAILABLE, "routing failed; retry shortly", defaultRetryAfterSeconds);
+        }
+        String detail = text(problem.get("detail"));
+        return Problem.of(reason.get(), detail == null ? "refused by region-router" : detail,
+                retryAfter(retryAfterHeader, defaultRetryAfterSeconds));
     }
 
-    private static String reasonOr(String reason, String fallback) {
-        return reason == null || !reason.matches("[a-z-]{1,40}") ? fallback : reason;
+    private static String text(Object value) {
+        return value == null ? null : value.toString();
     }
 
-    private int retryAfter(Response response) {
+    private static int retryAfter(String header, int defaultSeconds) {
         try {
-            return Integer.parseInt(response.getHeaderString("Retry-After"));
+            return header == null ? defaultSeconds : Integer.parseInt(header.trim());
         } catch (NumberFormatException e) {
-            return retryAfterSeconds;
+            return defaultSeconds;
         }
     }
 

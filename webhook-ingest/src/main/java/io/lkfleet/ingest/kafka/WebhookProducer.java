@@ -1,6 +1,7 @@
 package io.lkfleet.ingest.kafka;
 
 import io.lkfleet.common.contract.Topics;
+import io.lkfleet.common.contract.WebhookHeaders;
 import io.lkfleet.ingest.Reason;
 import io.lkfleet.ingest.WebhookRejectedException;
 import io.lkfleet.ingest.config.IngestConfig;
@@ -10,10 +11,8 @@ import io.smallrye.common.annotation.Identifier;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -21,8 +20,6 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
-import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
@@ -87,11 +84,8 @@ public class WebhookProducer {
 
     /** Hands the record to the producer; the future completes on Kafka's ack and records the outcome. */
     public CompletableFuture<Void> produce(String region, ParsedEvent event, byte[] body) {
-        List<Header> headers = List.of(
-                new RecordHeader(Topics.HEADER_REGION, region.getBytes(StandardCharsets.UTF_8)),
-                new RecordHeader(Topics.HEADER_EVENT, event.type().getBytes(StandardCharsets.UTF_8)),
-                new RecordHeader(Topics.HEADER_EVENT_ID, event.id().getBytes(StandardCharsets.UTF_8)));
-        ProducerRecord<String, byte[]> record = new ProducerRecord<>(Topics.WEBHOOKS, null, event.key(), body, headers);
+        ProducerRecord<String, byte[]> record = new ProducerRecord<>(Topics.WEBHOOKS, null, event.key(), body,
+                WebhookHeaders.of(region, event.type(), event.id()).toKafka());
         CompletableFuture<Void> acked = new CompletableFuture<>();
         try {
             producer.send(record, (metadata, error) -> {
