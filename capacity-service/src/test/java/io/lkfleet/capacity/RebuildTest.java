@@ -134,7 +134,7 @@ class RebuildTest {
         racers.shutdown();
         assertEquals(1, won.size(), "one claim wins");
         admin().post("/v1/admin/regions/{r}/rebuild", REGION).then().statusCode(409)
-                .body("type", equalTo("https://lkfleet.io/problems/capacity/rebuild-in-progress"));
+                .body("type", equalTo("https://lkfleet.io/problems/rebuild-in-progress"));
         claims.abandon(REGION, won.get(0));
         // no mark: the watch notices the lost model and rebuilds it under its own claim
         await().atMost(Duration.ofSeconds(60)).until(() -> String.valueOf(redis.value(String.class)
