@@ -15,6 +15,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -37,6 +39,7 @@ final class CapacityBench {
     static final String REGION = "eu-central";
     private static final int FIXED_RATE = 500;
     private static final int BACKLOG = 50_000;
+    private static final int CEILING_REQUESTS = 100_000;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final BenchContext ctx;
@@ -142,10 +145,53 @@ final class CapacityBench {
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         double rate = count / seconds;
+        String[] ceiling = applyCeiling();
+        double ceilingRate = Double.parseDouble(ceiling[1]);
         section.row("applied events/s draining a backlog of " + BACKLOG, Section.perSecond(rate),
-                        "producer alone: " + Section.perSecond(BACKLOG * 1e9 / (produced - start)), "")
+                        "redis-benchmark EVALSHA apply_event.lua: " + Section.perSecond(ceilingRate),
+                        Section.ratio(rate, ceilingRate))
+                .note("Backlog: produced as fast as the producer goes (" + Section.perSecond(BACKLOG * 1e9 / (produced
+                        - start)) + "), then applied by capacity-service a poll at a time (up to max.poll.records, one"
+                        + " Redis pipeline each). Ceiling: redis-benchmark -c " + ctx.connections() + " -n "
+                        + CEILING_REQUESTS + " EVALSHA of capacity-service's apply_event.lua as capacity-service loads"
+                        + " it (common's redis_keys.lua, room_assignment.lua, apply_event.lua), in db 1 of lkfleet's"
+                        + " Redis: a participant_joined of a new event id opening a new room, so every call applies"
+                        + " (none is a cheap duplicate) and no hash grows across calls.")
                 .raw("backlog", Map.of("events", BACKLOG, "applied", count, "seconds", seconds, "applied_per_s", rate,
-                        "produce_seconds", (produced - start) / 1e9));
+                        "produce_seconds", (produced - start) / 1e9))
+                .raw("redis_benchmark_evalsha_apply_event", Map.of("requests_per_s", ceilingRate, "avg_ms", ceiling[2],
+                        "p50_ms", ceiling[4], "p99_ms", ceiling[6]));
+    }
+
+    /**
+     * What Redis alone executes of the apply script: redis-benchmark's CSV row (test, rps, avg, min,
+     * p50, p95, p99, max). The script's text is composed as common's LuaScript.load composes it.
+     */
+    private String[] applyCeiling() throws Exception {
+        String host = "127.0.0.1";
+        String port = Integer.toString(ctx.fleet().layout().fleetRedisPort());
+        Path script = ctx.workDir().resolve("apply_event.bench.lua");
+        StringBuilder source = new StringBuilder();
+        for (String part : List.of("common/src/main/resources/io/lkfleet/common/redis/redis_keys.lua",
+                "capacity-service/src/main/resources/io/lkfleet/capacity/store/room_assignment.lua",
+                "capacity-service/src/main/resources/io/lkfleet/capacity/store/apply_event.lua")) {
+            source.append(Files.readString(ctx.repoRoot().resolve(part))).append('\n');
+        }
+        Files.writeString(script, source);
+        String sha = Procs.run(List.of("redis-cli", "-h", host, "-p", port, "-x", "SCRIPT", "LOAD"), Map.of(),
+                Duration.ofSeconds(10), ctx.log(), script).trim();
+        String r = "fleet:{bench-apply}:";
+        // __rand_int__: a new event id, room and participant each call (redis-benchmark -r)
+        String out = Procs.run(List.of("redis-benchmark", "-h", host, "-p", port, "--dbnum", "1", "-c",
+                Integer.toString(ctx.connections()), "-n", Integer.toString(CEILING_REQUESTS), "-r", "1000000000",
+                "--csv", "EVALSHA", sha, "1", r + "applied", r, "EV___rand_int__", "participant_joined",
+                Long.toString(Instant.now().getEpochSecond()), "cbench-__rand_int__", "RM_cbench", "PA___rand_int__",
+                "", "", "", "1", "1700", "32", "2500", "86400", "user-1"), Map.of(), Duration.ofSeconds(120), ctx.log());
+        Procs.run(List.of("redis-cli", "-h", host, "-p", port, "-n", "1", "FLUSHDB"), Map.of(), Duration.ofSeconds(60),
+                ctx.log());
+        String row = out.lines().filter(l -> l.startsWith("\"EVALSHA")).findFirst()
+                .orElseThrow(() -> new IllegalStateException("redis-benchmark printed no EVALSHA row (see " + ctx.log() + ")"));
+        return row.replace("\"", "").split(",");
     }
 
     private void rebuild(Section section) throws Exception {

@@ -11,6 +11,7 @@ import io.lkfleet.local.testing.LocalFleetResource;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.smallrye.mutiny.Uni;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,6 +20,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
+import java.util.function.BiConsumer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -113,15 +116,78 @@ class ApplyReplayTest {
         }
     }
 
+    @Test
+    void applyingInPipelinedPollsGivesTheStateOfOneEventAtATime() {
+        Map<String, List<WebhookEvents.Event>> histories = histories();
+        Map<String, String> clean = run("replay-clean-3", inOrder(histories));
+        List<WebhookEvents.Event> shuffled = shuffled(histories, new Random(16));
+        shuffled.addAll(shuffled.subList(0, shuffled.size() / 2));
+        Map<String, String> oneByOne = run("replay-one-by-one", shuffled);
+        for (int poll : List.of(7, 50, shuffled.size())) {
+            String region = "replay-polls-" + poll;
+            Map<String, String> polled = run(region, shuffled, poll, (events, outcomes) -> {
+                // an event twice in one poll: applied at its first place, a duplicate at its second
+                for (int i = 0; i < events.size(); i++) {
+                    if (events.subList(0, i).contains(events.get(i))) {
+                        assertEquals(LoadStore.DUPLICATE, outcomes.get(i), events.get(i).id());
+                    }
+                }
+            });
+            assertEquals(oneByOne, polled, "polls of " + poll);
+        }
+        assertEquals(clean, run("replay-polls-in-order", inOrder(histories), 25, (events, outcomes) -> {
+            assertEquals(Collections.nCopies(events.size(), LoadStore.APPLIED), outcomes);
+        }));
+    }
+
+    @Test
+    void twoInstancesApplyingTheSamePollsAtOnceCountEveryEventOnce() {
+        Map<String, List<WebhookEvents.Event>> histories = histories();
+        Map<String, String> clean = run("replay-clean-4", inOrder(histories));
+        String region = "replay-two-instances";
+        store.wipe(region);
+        store.assignRoom(region, "meeting", NODE);
+        // after a rebalance, a poll one instance was applying is delivered to another one as well
+        List<WebhookChange> changes = inOrder(histories).stream().map(e -> parser.parse(region, e.json())).toList();
+        List<List<String>> outcomes = Uni.join().all(store.applyAll(changes), store.applyAll(changes)).andFailFast()
+                .await().atMost(Duration.ofSeconds(20));
+        for (int i = 0; i < changes.size(); i++) {
+            assertEquals(Set.of(LoadStore.APPLIED, LoadStore.DUPLICATE), Set.of(outcomes.get(0).get(i),
+                    outcomes.get(1).get(i)), changes.get(i).eventId());
+        }
+        store.assignRoom(region, "webinar", NODE);
+        assertEquals(clean, RedisDump.of(redis, region));
+    }
+
+    @Test
+    void aPollAppliesAfterRedisForgotTheScript() {
+        Map<String, List<WebhookEvents.Event>> histories = histories();
+        Map<String, String> clean = run("replay-clean-5", inOrder(histories));
+        redis.execute("SCRIPT", "FLUSH");
+        assertEquals(clean, run("replay-after-flush", inOrder(histories), 1000, (events, outcomes) -> {
+        }));
+    }
+
     /**
      * Applies {@code events} to {@code region} from empty: the meeting is placed on a node before its
      * events, the webinar after them, as the registry poller may do either. Returns the canonical dump.
      */
     private Map<String, String> run(String region, List<WebhookEvents.Event> events) {
+        return run(region, events, 1, (poll, outcomes) -> {
+        });
+    }
+
+    /** As {@link #run(String, List)}, {@code poll} events at a time through {@link LoadStore#applyAll}. */
+    private Map<String, String> run(String region, List<WebhookEvents.Event> events, int poll,
+            BiConsumer<List<WebhookEvents.Event>, List<String>> check) {
         store.wipe(region);
         store.assignRoom(region, "meeting", NODE);
-        for (WebhookEvents.Event e : events) {
-            store.apply(parser.parse(region, e.json())).await().atMost(Duration.ofSeconds(5));
+        for (int from = 0; from < events.size(); from += poll) {
+            List<WebhookEvents.Event> batch = events.subList(from, Math.min(events.size(), from + poll));
+            List<String> outcomes = store.applyAll(batch.stream().map(e -> parser.parse(region, e.json())).toList())
+                    .await().atMost(Duration.ofSeconds(10));
+            assertEquals(batch.size(), outcomes.size());
+            check.accept(batch, outcomes);
         }
         store.assignRoom(region, "webinar", NODE);
         return RedisDump.of(redis, region);

@@ -7,19 +7,25 @@ import io.lkfleet.capacity.store.LoadStore;
 import io.lkfleet.common.contract.WebhookHeaders;
 import io.lkfleet.common.fleet.FleetConfig;
 import io.smallrye.mutiny.Uni;
-import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
+import io.smallrye.reactive.messaging.kafka.KafkaRecord;
+import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
-import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
 
 /**
- * Consumes {@code livekit.webhooks} and applies each event to the load model. At least once: a
- * record is acknowledged (and its offset committed) only after Redis applied it; a failed write
- * is retried, in order, until Redis answers. A record that can never be applied is nacked, which
- * the channel's failure strategy sends to the dead-letter topic.
+ * Consumes {@code livekit.webhooks} a poll at a time ({@code batch=true}, up to
+ * {@code max.poll.records}) and applies the poll's events to the load model as one pipeline, in
+ * the order the partitions hold them (see {@link LoadStore#applyAll}): one round trip per poll
+ * instead of one per event. At least once: the poll is acknowledged (its offsets committed) only
+ * after Redis applied all of it; a failed write is retried, the whole poll in order, until Redis
+ * answers (events already applied answer duplicate). A record that can never be applied is nacked
+ * on its own, which the channel's failure strategy sends to the dead-letter topic, and the rest of
+ * the poll goes on.
  */
 @ApplicationScoped
 public class WebhookListener {
@@ -45,32 +51,45 @@ public class WebhookListener {
     }
 
     @Incoming(CHANNEL)
-    public Uni<Void> consume(Message<String> message) {
-        String region = message.getMetadata(IncomingKafkaRecordMetadata.class)
-                .flatMap(m -> WebhookHeaders.read(m.getHeaders()))
-                .map(WebhookHeaders::region)
-                .orElse("");
-        WebhookChange change;
-        try {
-            if (!fleet.regions().containsKey(region)) {
-                throw new WebhookParser.MalformedWebhookException("unknown region '" + region + "'");
+    public Uni<Void> consume(KafkaRecordBatch<String, String> poll) {
+        List<KafkaRecord<String, String>> records = new ArrayList<>();
+        List<WebhookChange> changes = new ArrayList<>();
+        List<Uni<Void>> deadLetters = new ArrayList<>();
+        for (KafkaRecord<String, String> record : poll.getRecords()) {
+            String region = regionOf(record);
+            try {
+                if (!fleet.regions().containsKey(region)) {
+                    throw new WebhookParser.MalformedWebhookException("unknown region '" + region + "'");
+                }
+                changes.add(parser.parse(region, record.getPayload()));
+                records.add(record);
+            } catch (WebhookParser.MalformedWebhookException e) {
+                LOG.warnf("webhook record cannot be applied, sending it to the dead-letter topic: %s", e.getMessage());
+                metrics.event(region.isEmpty() ? "unknown" : region, "malformed", 0);
+                deadLetters.add(Uni.createFrom().completionStage(record.nack(e)));
             }
-            change = parser.parse(region, message.getPayload());
-        } catch (WebhookParser.MalformedWebhookException e) {
-            LOG.warnf("webhook record cannot be applied, sending it to the dead-letter topic: %s", e.getMessage());
-            metrics.event(region.isEmpty() ? "unknown" : region, "malformed", 0);
-            return Uni.createFrom().completionStage(message.nack(e));
         }
-        return store.apply(change)
-                .onFailure().invoke(e -> LOG.warnf("applying %s %s failed, retrying: %s", change.type(),
-                        change.eventId(), e.getMessage()))
+        Uni<Void> deadLettered = deadLetters.isEmpty() ? Uni.createFrom().voidItem()
+                : Uni.join().all(deadLetters).andFailFast().replaceWithVoid();
+        return store.applyAll(changes)
+                .onFailure().invoke(e -> LOG.warnf("applying a poll of %d events failed, retrying: %s", changes.size(),
+                        e.getMessage()))
                 .onFailure().retry()
                 .withBackOff(config.events().retryBackoff(), config.events().maxRetryBackoff()).indefinitely()
-                .invoke(outcome -> {
-                    metrics.event(region, outcome, change.createdAt());
-                    message.getMetadata(IncomingKafkaRecordMetadata.class).ifPresent(m -> metrics.applied(region,
-                            Duration.between(m.getTimestamp(), Instant.now())));
+                .invoke(outcomes -> {
+                    Instant now = Instant.now();
+                    for (int i = 0; i < outcomes.size(); i++) {
+                        WebhookChange change = changes.get(i);
+                        metrics.event(change.region(), outcomes.get(i), change.createdAt());
+                        metrics.applied(change.region(), Duration.between(records.get(i).getTimestamp(), now));
+                    }
                 })
-                .chain(() -> Uni.createFrom().completionStage(message.ack()));
+                // the dead letters are in their topic before the poll's offsets are committed past them
+                .chain(() -> deadLettered)
+                .chain(() -> Uni.createFrom().completionStage(poll.ack()));
+    }
+
+    private static String regionOf(KafkaRecord<String, String> record) {
+        return WebhookHeaders.read(record.getHeaders()).map(WebhookHeaders::region).orElse("");
     }
 }

@@ -13,12 +13,16 @@ import io.quarkus.redis.datasource.keys.KeyScanArgs;
 import io.quarkus.redis.datasource.keys.KeyScanCursor;
 import io.quarkus.redis.datasource.set.SetCommands;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.redis.client.Request;
+import io.vertx.mutiny.redis.client.Response;
+import io.vertx.mutiny.redis.client.Command;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The load model in lkfleet's Redis, laid out as {@link RedisKeys} documents. Every write is one
@@ -56,20 +60,55 @@ public class LoadStore {
 
     /** Applies one event; returns the outcome ({@link #APPLIED}, {@link #DUPLICATE}, {@code stale}, {@code finished}, ...). */
     public Uni<String> apply(WebhookChange e) {
-        String region = e.region();
+        return applyAll(List.of(e)).map(outcomes -> outcomes.get(0));
+    }
+
+    /**
+     * Applies {@code changes} in the given order as one pipeline of {@code apply_event.lua} calls on
+     * one connection (Redis runs them one after another, in that order, so a room's events keep
+     * their order); returns their outcomes in the same order. Fails as a whole when any call fails:
+     * calling again is safe, as events already applied answer {@link #DUPLICATE}.
+     */
+    public Uni<List<String>> applyAll(List<WebhookChange> changes) {
+        if (changes.isEmpty()) {
+            return Uni.createFrom().item(List.of());
+        }
+        Set<String> regions = new TreeSet<>();
+        changes.forEach(e -> regions.add(e.region()));
         // deferred: each retry of a refused write passes the gate again
         return Uni.createFrom().deferred(() -> {
-            gate.enter(region);
-            return APPLY_EVENT.run(reactive, List.of(RedisKeys.appliedEvents(region)), List.of(
-                    RedisKeys.region(region), e.eventId(), e.type(), Long.toString(e.createdAt()), e.room(),
-                    e.roomSid(), e.participantSid(), e.trackSid(), e.trackKind(), e.egressId(),
-                    e.egressActive() ? "1" : "0", Double.toString(model.forwardedVideoKbps()),
-                    Integer.toString(model.assumptions().audioKbps()),
-                    Integer.toString(model.assumptions().screenShareKbps()),
-                    Long.toString(config.events().appliedRetention().toSeconds()), e.participantIdentity()))
-                    .map(r -> r.toString())
-                    .eventually(() -> gate.exit(region));
+            List<String> entered = new ArrayList<>(regions.size());
+            try {
+                regions.forEach(region -> {
+                    gate.enter(region);
+                    entered.add(region);
+                });
+            } catch (WipeGate.Closed closed) {
+                entered.forEach(gate::exit);
+                throw closed;
+            }
+            List<Request> calls = changes.stream().map(this::applyCall).toList();
+            return reactive.getRedis().batch(calls)
+                    .onFailure(LuaScript::unknownScript)
+                    .recoverWithUni(() -> reactive.execute("SCRIPT", "LOAD", APPLY_EVENT.source())
+                            .chain(() -> reactive.getRedis().batch(calls)))
+                    .map(responses -> responses.stream().map(Response::toString).toList())
+                    .eventually(() -> entered.forEach(gate::exit));
         });
+    }
+
+    private Request applyCall(WebhookChange e) {
+        Request call = Request.cmd(Command.EVALSHA);
+        for (String argument : APPLY_EVENT.evalshaArguments(List.of(RedisKeys.appliedEvents(e.region())), List.of(
+                RedisKeys.region(e.region()), e.eventId(), e.type(), Long.toString(e.createdAt()), e.room(),
+                e.roomSid(), e.participantSid(), e.trackSid(), e.trackKind(), e.egressId(),
+                e.egressActive() ? "1" : "0", Double.toString(model.forwardedVideoKbps()),
+                Integer.toString(model.assumptions().audioKbps()),
+                Integer.toString(model.assumptions().screenShareKbps()),
+                Long.toString(config.events().appliedRetention().toSeconds()), e.participantIdentity()))) {
+            call.arg(argument);
+        }
+        return call;
     }
 
     /** Counts {@code room}'s load on {@code nodeId}; true when that moved it. */

@@ -106,9 +106,12 @@ public final class LuaScript {
         return arguments(source, keys, args);
     }
 
-    /** True for Redis's NOSCRIPT error: the server does not have the script cached. */
+    /**
+     * True for Redis's NOSCRIPT error: the server does not have the script cached. Matched anywhere in
+     * the message, as a pipelined batch's error starts with the failed command's place ({@code ERR [0] NOSCRIPT ...}).
+     */
     public static boolean unknownScript(Throwable e) {
-        return e.getMessage() != null && e.getMessage().startsWith("NOSCRIPT");
+        return e.getMessage() != null && e.getMessage().contains("NOSCRIPT");
     }
 
     private static String[] arguments(String script, List<String> keys, List<String> args) {
