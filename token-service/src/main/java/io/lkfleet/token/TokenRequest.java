@@ -2,6 +2,7 @@ package io.lkfleet.token;
 
 import com.fasterxml.jackson.annotation.JsonAlias;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.util.List;
 import java.util.Map;
 
@@ -9,6 +10,7 @@ import java.util.Map;
  * LiveKit's standard token-endpoint request (what the client SDKs' {@code TokenSource.endpoint}
  * sends, snake_case; camelCase accepted too), with lkfleet's extensions beside the standard fields.
  */
+@RegisterForReflection // read by TokenRequestReader, not as a JAX-RS parameter Quarkus would register
 public record TokenRequest(
         @JsonProperty("room_name") @JsonAlias("roomName") String roomName,
         @JsonProperty("participant_identity") @JsonAlias("participantIdentity") String participantIdentity,
@@ -28,6 +30,7 @@ public record TokenRequest(
         @JsonProperty("expected_publishers") @JsonAlias("expectedPublishers") Integer expectedPublishers) {
 
     /** LiveKit's {@code RoomConfiguration}, as the token endpoint receives it. */
+    @RegisterForReflection
     public record RoomConfig(
             @JsonProperty("name") String name,
             @JsonProperty("empty_timeout") @JsonAlias("emptyTimeout") Integer emptyTimeout,

@@ -74,6 +74,11 @@ class UserJwtLeastPrivilegeTest {
     }
 
     static String user(String subject, String room, List<String> grants) {
+        return "Bearer " + jwt(subject, room, grants);
+    }
+
+    /** A user JWT of tenant umbrella for {@code subject}, naming {@code room} and claiming {@code grants} if given. */
+    static String jwt(String subject, String room, List<String> grants) {
         JWTCreator.Builder jwt = JWT.create().withIssuer("umbrella").withSubject(subject)
                 .withExpiresAt(Date.from(Instant.now().plusSeconds(600)));
         if (room != null) {
@@ -82,7 +87,7 @@ class UserJwtLeastPrivilegeTest {
         if (grants != null) {
             jwt.withClaim("lkfleet_grants", grants);
         }
-        return "Bearer " + jwt.sign(Algorithm.HMAC256(SECRET));
+        return jwt.sign(Algorithm.HMAC256(SECRET));
     }
 
     private static ValidatableResponse post(String authorization, String room, String grants) {

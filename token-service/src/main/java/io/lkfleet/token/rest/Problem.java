@@ -28,6 +28,11 @@ public class Problem extends RuntimeException {
         this.retryAfterSeconds = retryAfterSeconds;
     }
 
+    /** A refusal about one request field, with its own reason. */
+    public static Problem of(Response.StatusType status, String reason, String field, String detail) {
+        return new Problem(status, reason, detail, Optional.of(field), Optional.empty());
+    }
+
     /** 400 for one request field. */
     public static Problem invalidField(String field, String detail) {
         return new Problem(Response.Status.BAD_REQUEST, "invalid-" + field.replace('_', '-'), detail,

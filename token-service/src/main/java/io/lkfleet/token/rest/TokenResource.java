@@ -14,13 +14,13 @@ import io.lkfleet.token.tenant.Grant;
 import io.lkfleet.token.tenant.TenantAuthenticator;
 import io.lkfleet.token.tenant.TenantRateLimiter;
 import io.lkfleet.token.validation.RequestValidator;
+import io.lkfleet.token.validation.TokenRequestReader;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.ws.rs.Consumes;
-import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -30,6 +30,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -38,6 +39,7 @@ import java.util.Set;
  */
 @Path("/v1/token")
 public class TokenResource {
+
     private final TenantAuthenticator authenticator;
     private final TenantRateLimiter rateLimiter;
     private final Router router;
@@ -63,14 +65,21 @@ public class TokenResource {
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
-    public Uni<Response> token(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
-            @Context HttpServerRequest http, TokenRequest request) {
+    public Uni<Response> token(@Context HttpServerRequest http, byte[] body) {
         Timer.Sample sample = Timer.start(registry);
+
         // Quarkus puts a trusted proxy's X-Forwarded-For here, and only a trusted proxy's
         String clientNetwork = ClientNetwork.of(http.remoteAddress().hostAddress());
-        return authenticate(authorization)
+        if (http.getHeader(HttpHeaders.CONTENT_TYPE) == null) {
+            // @Consumes lets a request without any Content-Type through; a token request says what it is
+            meters.refused("unknown", "unsupported-media-type");
+            sample.stop(latency);
+            return Uni.createFrom().failure(new Problem(Response.Status.UNSUPPORTED_MEDIA_TYPE,
+                    "unsupported-media-type", "send the token request as Content-Type: application/json"));
+        }
+        return authenticate(http.headers().getAll(HttpHeaders.AUTHORIZATION))
                 .onFailure(Problem.class).invoke(refused -> meters.refused("unknown", ((Problem) refused).reason()))
-                .chain(caller -> Uni.createFrom().deferred(() -> issue(caller, request, clientNetwork))
+                .chain(caller -> Uni.createFrom().deferred(() -> issue(caller, body, clientNetwork))
                         .map(token -> {
                             meters.issued(caller.tenant().id(), token.region());
                             return Response.status(Response.Status.CREATED).entity(token).build();
@@ -85,20 +94,25 @@ public class TokenResource {
      * identity provider's key set fetched over HTTP, which blocks: it is verified on a worker.
      * The route call after it never blocks either way.
      */
-    private Uni<Caller> authenticate(String authorization) {
+    private Uni<Caller> authenticate(List<String> authorizations) {
+        if (authorizations.size() > 1) {
+            // a proxy's and the client's, or a smuggling attempt: refused rather than one of them picked
+            return Uni.createFrom().failure(new Problem(Response.Status.UNAUTHORIZED, "unauthenticated",
+                    "send exactly one Authorization header"));
+        }
+        String authorization = authorizations.isEmpty() ? null : authorizations.get(0);
         Uni<Caller> caller = Uni.createFrom().item(() -> authenticator.authenticate(authorization));
         return TenantAuthenticator.mayBlock(authorization)
                 ? caller.runSubscriptionOn(Infrastructure.getDefaultWorkerPool()) : caller;
     }
 
-    private Uni<TokenResponse> issue(Caller caller, TokenRequest request, String clientNetwork) {
+    /** The body is read only once the caller is known: strangers learn nothing about its shape. */
+    private Uni<TokenResponse> issue(Caller caller, byte[] body, String clientNetwork) {
         if (!rateLimiter.tryAcquire(caller.tenant())) {
             throw Problem.rateLimited("tenant " + caller.tenant().id() + " is over its rate of "
                     + caller.tenant().ratePerSecond() + " requests/s", 1);
         }
-        if (request == null) {
-            throw new Problem(Response.Status.BAD_REQUEST, "missing-body", "a JSON token request is required");
-        }
+        TokenRequest request = TokenRequestReader.read(body);
         String identity = identity(caller, request);
         RequestValidator.validate(request, identity, caller, fleet.regions().keySet());
         Set<Grant> grants = RequestValidator.grants(request, caller);

@@ -14,11 +14,11 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** A user JWT's shape is checked before any key is looked up: every hostile shape is a 401, never a crash. */
-class HostileJwtTests {
+public class HostileJwtTests {
     private static final String PAYLOAD = "{\"iss\":\"acme\",\"sub\":\"alice\",\"exp\":4102444800}";
     private static final String HEADER = "{\"alg\":\"HS256\",\"typ\":\"JWT\"}";
 
-    static Stream<Arguments> hostile() {
+    public static Stream<Arguments> hostile() {
         return Stream.of(
                 Arguments.of("header without alg", jwt("{\"typ\":\"JWT\"}", PAYLOAD)),
                 Arguments.of("empty header", jwt("{}", PAYLOAD)),
@@ -61,7 +61,7 @@ class HostileJwtTests {
         assertDoesNotThrow(() -> TenantAuthenticator.wellFormed(jwt(HEADER, PAYLOAD)));
     }
 
-    static String jwt(String header, String payload) {
+    public static String jwt(String header, String payload) {
         return b64(header) + "." + b64(payload) + ".c2ln";
     }
 
