@@ -1,5 +1,6 @@
 package io.lkfleet.router;
 
+import io.lkfleet.common.contract.Reason;
 import jakarta.ws.rs.core.Response;
 
 /**
@@ -18,6 +19,15 @@ public class Refusal extends RuntimeException {
         this.reason = reason;
         this.region = region;
         this.node = node;
+    }
+
+    /** A refusal for one of the {@link Reason}s shared with token-service. */
+    public Refusal(Reason reason, String detail, String region, String node) {
+        this(Response.Status.fromStatusCode(reason.status()), reason.slug(), detail, region, node);
+    }
+
+    public Refusal(Reason reason, String detail) {
+        this(reason, detail, null, null);
     }
 
     public Refusal(Response.Status status, String reason, String detail) {

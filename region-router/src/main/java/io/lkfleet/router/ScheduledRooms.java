@@ -8,7 +8,9 @@ import io.lkfleet.common.fleet.FleetConfig;
 import io.lkfleet.common.registry.RegisteredNode;
 import io.lkfleet.router.admission.Admission;
 import io.lkfleet.router.admission.RouterKeys;
+import io.lkfleet.router.config.RouterConfig;
 import io.lkfleet.router.livekit.LiveKitRegions;
+import io.lkfleet.router.route.FleetSnapshot;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.redis.datasource.hash.HashCommands;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -26,15 +28,17 @@ import java.util.Optional;
 @ApplicationScoped
 public class ScheduledRooms {
     private final FleetConfig fleet;
+    private final RouterConfig config;
     private final CapacityModel model;
     private final LiveKitRegions livekit;
     private final Admission admission;
     private final HashCommands<String, String, String> hashes;
 
-    public ScheduledRooms(FleetConfig fleet, CapacityModel model, LiveKitRegions livekit,
+    public ScheduledRooms(FleetConfig fleet, RouterConfig config, CapacityModel model, LiveKitRegions livekit,
             Admission admission, RedisDataSource redis) {
         this.admission = admission;
         this.fleet = fleet;
+        this.config = config;
         this.model = model;
         this.livekit = livekit;
         this.hashes = redis.hash(String.class);
@@ -56,31 +60,23 @@ public class ScheduledRooms {
                     + " would not fit on one node of region " + region);
         }
         Map<String, String> bookings = hashes.hgetall(RouterKeys.scheduled(region));
-        long now = System.currentTimeMillis() / 1000;
+        long nowMillis = System.currentTimeMillis();
+        long now = nowMillis / 1000;
         Optional<RegisteredNode> free = livekit.nodes(region).stream()
                 .filter(n -> n.takesNewRooms(now))
-                .filter(n -> bookings.get(n.id()) == null || !activeFor(bookings.get(n.id()))
-                        || room(bookings.get(n.id())).equals(room))
+                .filter(n -> bookings.get(n.id()) == null || !FleetSnapshot.Booking.parse(bookings.get(n.id())).activeAt(nowMillis)
+                        || FleetSnapshot.Booking.parse(bookings.get(n.id())).room().equals(room))
                 .min(Comparator.comparingLong(n -> admission.load(region, n.id())));
         RegisteredNode node = free.orElseThrow(() -> new Refusal(Status.SERVICE_UNAVAILABLE, "no-capacity",
                 "no free node in region " + region + " to book"));
-        hashes.hset(RouterKeys.scheduled(region), node.id(), room + "|" + participants + "|" + until.toEpochMilli());
+        hashes.hset(RouterKeys.scheduled(region), node.id(), new FleetSnapshot.Booking(room, participants, until.toEpochMilli()).value());
         return new Booking(room, region, node.id(), participants, until);
     }
 
     /** Ends a booking; true when there was one. */
     public boolean release(String region, String room) {
         Map<String, String> bookings = hashes.hgetall(RouterKeys.scheduled(region));
-        return bookings.entrySet().stream().filter(e -> room(e.getValue()).equals(room))
+        return bookings.entrySet().stream().filter(e -> FleetSnapshot.Booking.parse(e.getValue()).room().equals(room))
                 .mapToInt(e -> hashes.hdel(RouterKeys.scheduled(region), e.getKey())).sum() > 0;
-    }
-
-    static boolean activeFor(String booking) {
-        return Long.parseLong(booking.substring(booking.lastIndexOf('|') + 1)) > System.currentTimeMillis();
-    }
-
-    /** The booking's room; read from the end, as a room name may hold {@code |} itself. */
-    static String room(String booking) {
-        return booking.substring(0, booking.lastIndexOf('|', booking.lastIndexOf('|') - 1));
     }
 }

@@ -11,11 +11,13 @@ import io.lkfleet.common.capacity.RoomCost;
 import io.lkfleet.common.capacity.RoomShape;
 import io.lkfleet.local.testing.LocalFleetResource;
 import io.lkfleet.router.admission.Admission;
+import io.lkfleet.router.admission.AdmissionRequest;
 import io.lkfleet.router.admission.AdmissionResult;
 import io.lkfleet.router.admission.RouterKeys;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.smallrye.mutiny.Uni;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -51,6 +53,19 @@ class AdmissionScriptTest {
     record Join(String room, String identity, boolean publisher) {
     }
 
+    private AdmissionResult admit(String region, String node, String room, String identity, boolean publisher,
+            String reservation, CapacityModel model, NodeLimit limit, Duration reservationTtl, Duration pinTtl) {
+        return admission.admit(new AdmissionRequest(region, node, room, identity, publisher, reservation, limit,
+                reservationTtl, pinTtl, RoomCost.ZERO, false)).await().atMost(Duration.ofSeconds(10));
+    }
+
+    private Uni<AdmissionResult> admitPinned(String region, String node, String room, String identity,
+            boolean publisher, String reservation, CapacityModel model, NodeLimit limit, Duration reservationTtl,
+            Duration pinTtl) {
+        return admission.admit(new AdmissionRequest(region, node, room, identity, publisher, reservation, limit,
+                reservationTtl, pinTtl, RoomCost.ZERO, true));
+    }
+
     @BeforeEach
     void modelBuilt() {
         ModelMarks.markRebuilt(redis, REGION);
@@ -69,7 +84,7 @@ class AdmissionScriptTest {
         ExecutorService pool = Executors.newFixedThreadPool(50);
         List<Future<AdmissionResult>> results = new ArrayList<>();
         for (Join join : joins) {
-            Callable<AdmissionResult> call = () -> admission.admit(REGION, node, join.room(), join.identity(),
+            Callable<AdmissionResult> call = () -> admit(REGION, node, join.room(), join.identity(),
                     join.publisher(), "rsv_" + join.identity(), model, limit, TTL, TTL);
             results.add(pool.submit(call));
         }
@@ -130,7 +145,7 @@ class AdmissionScriptTest {
                 } else {
                     expected = AdmissionResult.Outcome.ADMITTED;
                 }
-                AdmissionResult got = admission.admit(REGION, node, room, "u" + step, publisher, "rsv_" + run + "_" + step,
+                AdmissionResult got = admit(REGION, node, room, "u" + step, publisher, "rsv_" + run + "_" + step,
                         model, limit, TTL, TTL);
                 assertEquals(expected, got.outcome(), "run " + run + " step " + step + " room " + shape);
                 if (expected == AdmissionResult.Outcome.ADMITTED) {
@@ -151,14 +166,14 @@ class AdmissionScriptTest {
         String node = "ND_expiry_" + UUID.randomUUID();
         Duration brief = Duration.ofMillis(300);
         assertEquals(AdmissionResult.Outcome.ADMITTED,
-                admission.admit(REGION, node, "a-" + node, "a-pub", true, "ra1", model, limit, brief, TTL).outcome());
+                admit(REGION, node, "a-" + node, "a-pub", true, "ra1", model, limit, brief, TTL).outcome());
         assertEquals(AdmissionResult.Outcome.ADMITTED,
-                admission.admit(REGION, node, "a-" + node, "a-sub", false, "ra2", model, limit, brief, TTL).outcome());
+                admit(REGION, node, "a-" + node, "a-sub", false, "ra2", model, limit, brief, TTL).outcome());
         assertEquals(AdmissionResult.Outcome.ADMITTED,
-                admission.admit(REGION, node, "b-" + node, "b-pub", true, "rb1", model, limit, TTL, TTL).outcome());
+                admit(REGION, node, "b-" + node, "b-pub", true, "rb1", model, limit, TTL, TTL).outcome());
         assertEquals(AdmissionResult.Outcome.NODE_FULL,
-                admission.admit(REGION, node, "b-" + node, "b-sub", false, "rb2", model, limit, TTL, TTL).outcome());
-        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> admission.admit(REGION, node, "b-" + node,
+                admit(REGION, node, "b-" + node, "b-sub", false, "rb2", model, limit, TTL, TTL).outcome());
+        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> admit(REGION, node, "b-" + node,
                 "b-sub", false, "rb3-" + System.nanoTime(), model, limit, TTL, TTL).outcome()
                 == AdmissionResult.Outcome.ADMITTED);
     }
@@ -170,15 +185,15 @@ class AdmissionScriptTest {
         String node = "ND_pinned_" + UUID.randomUUID();
         String room = "p-" + node;
         Duration await = Duration.ofSeconds(10);
-        assertEquals(AdmissionResult.Outcome.NOT_PINNED, admission.admitPinned(REGION, node, room, "early", false,
+        assertEquals(AdmissionResult.Outcome.NOT_PINNED, admitPinned(REGION, node, room, "early", false,
                 "rp0", model, limit, TTL, TTL).await().atMost(await).outcome(), "no pin yet: nothing admitted");
         assertNull(redis.hash(String.class).hget(RouterKeys.roomReserved(REGION, room), "participants"),
                 "a refused pinned-only join reserves nothing");
         assertEquals(AdmissionResult.Outcome.ADMITTED,
-                admission.admit(REGION, node, room, "first", true, "rp1", model, limit, TTL, TTL).outcome());
-        assertEquals(AdmissionResult.Outcome.ADMITTED, admission.admitPinned(REGION, node, room, "viewer", false,
+                admit(REGION, node, room, "first", true, "rp1", model, limit, TTL, TTL).outcome());
+        assertEquals(AdmissionResult.Outcome.ADMITTED, admitPinned(REGION, node, room, "viewer", false,
                 "rp2", model, limit, TTL, TTL).await().atMost(await).outcome());
-        AdmissionResult elsewhere = admission.admitPinned(REGION, "ND_other_" + node, room, "lost", false, "rp3", model,
+        AdmissionResult elsewhere = admitPinned(REGION, "ND_other_" + node, room, "lost", false, "rp3", model,
                 limit, TTL, TTL).await().atMost(await);
         assertEquals(AdmissionResult.Outcome.PINNED_ELSEWHERE, elsewhere.outcome());
         assertEquals(node, elsewhere.pinnedNode());

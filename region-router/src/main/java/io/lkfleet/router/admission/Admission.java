@@ -1,8 +1,6 @@
 package io.lkfleet.router.admission;
 
 import io.lkfleet.common.capacity.CapacityModel;
-import io.lkfleet.common.capacity.NodeLimit;
-import io.lkfleet.common.capacity.RoomCost;
 import io.lkfleet.common.contract.RedisKeys;
 import io.lkfleet.common.redis.LuaScript;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
@@ -11,8 +9,8 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.redis.client.Response;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Admission as one atomic Redis script ({@code admit.lua}): model load + live reservations + this
@@ -21,71 +19,39 @@ import java.util.List;
  */
 @ApplicationScoped
 public class Admission {
+    private static final LuaScript ADMIT = LuaScript.load(Admission.class, "admit.lua");
+    private static final LuaScript RELEASE = LuaScript.load(Admission.class, "release.lua");
+
     private final RedisDataSource redis;
     private final ReactiveRedisDataSource reactiveRedis;
-    private final LuaScript admit;
-    private final LuaScript release;
+    private final CapacityModel model;
+    private final Duration timeout;
 
-    public Admission(RedisDataSource redis, ReactiveRedisDataSource reactiveRedis) {
+    public Admission(RedisDataSource redis, ReactiveRedisDataSource reactiveRedis, CapacityModel model,
+            @ConfigProperty(name = "quarkus.redis.timeout") Duration timeout) {
         this.redis = redis;
         this.reactiveRedis = reactiveRedis;
-        this.admit = LuaScript.load(Admission.class, "admit.lua");
-        this.release = LuaScript.load(Admission.class, "release.lua");
+        this.model = model;
+        this.timeout = timeout;
     }
 
-    /** One join to a room that already has its node: only the join's own delta must fit. */
-    public AdmissionResult admit(String region, String nodeId, String room, String identity, boolean publisher,
-            String reservationId, CapacityModel model, NodeLimit limit, Duration reservationTtl, Duration pinTtl) {
-        return admit(region, nodeId, room, identity, publisher, reservationId, model, limit, reservationTtl, pinTtl,
-                RoomCost.ZERO);
-    }
-
-    /**
-     * One join, {@code publisher} or not, of {@code room} on {@code nodeId}, under {@code limit}. For
-     * the first join of a new room, {@code roomToGrow} is what its expected size needs beyond this
-     * join: the node must have that free too, so a new room is not placed where it cannot grow.
-     */
-    public AdmissionResult admit(String region, String nodeId, String room, String identity, boolean publisher,
-            String reservationId, CapacityModel model, NodeLimit limit, Duration reservationTtl, Duration pinTtl,
-            RoomCost roomToGrow) {
-        Script call = script(region, nodeId, room, identity, publisher, reservationId, model, limit, reservationTtl,
-                pinTtl, roomToGrow);
-        return result(admit.run(redis, call.keys(), call.args()));
-    }
-
-    /**
-     * {@link #admit} of a join to a room the caller saw pinned to {@code nodeId}, without blocking a
-     * thread. The script checks the pin atomically: {@code NOT_PINNED} or {@code PINNED_ELSEWHERE}
-     * (nothing reserved) when the room is no longer pinned there.
-     */
-    public Uni<AdmissionResult> admitPinned(String region, String nodeId, String room, String identity,
-            boolean publisher, String reservationId, CapacityModel model, NodeLimit limit, Duration reservationTtl,
-            Duration pinTtl) {
-        Script call = script(region, nodeId, room, identity, publisher, reservationId, model, limit, reservationTtl,
-                pinTtl, RoomCost.ZERO);
-        List<String> pinnedOnly = new ArrayList<>(call.args());
-        pinnedOnly.add("1");
-        return admit.run(reactiveRedis, call.keys(), pinnedOnly).map(Admission::result);
-    }
-
-    private record Script(List<String> keys, List<String> args) {
-    }
-
-    private static Script script(String region, String nodeId, String room, String identity, boolean publisher,
-            String reservationId, CapacityModel model, NodeLimit limit, Duration reservationTtl, Duration pinTtl,
-            RoomCost roomToGrow) {
+    /** Runs the admission script for one join, without blocking; bounded by {@code quarkus.redis.timeout}. */
+    public Uni<AdmissionResult> admit(AdmissionRequest join) {
         long now = System.currentTimeMillis();
-        List<String> keys = List.of(RedisKeys.node(region, nodeId), RouterKeys.nodeReservations(region, nodeId),
-                RouterKeys.nodeReserved(region, nodeId), RedisKeys.room(region, room),
-                RouterKeys.roomReservations(region, room), RouterKeys.roomReserved(region, room),
-                RouterKeys.pin(region, room), RedisKeys.model(region));
-        List<String> args = List.of(Long.toString(now), Long.toString(now + reservationTtl.toMillis()), reservationId,
-                identity, publisher ? "P" : "S", Double.toString(model.forwardedVideoKbps()),
-                Integer.toString(model.assumptions().audioKbps()), Integer.toString(model.assumptions().screenShareKbps()),
-                Long.toString(limit.maxSubscriptions()), Long.toString(limit.maxEgressKbps()), nodeId,
-                Long.toString(pinTtl.toMillis()), Long.toString(Math.max(0, roomToGrow.subscriptions())),
-                Long.toString(Math.max(0, roomToGrow.egressKbps())));
-        return new Script(keys, args);
+        List<String> keys = List.of(RedisKeys.node(join.region(), join.nodeId()),
+                RouterKeys.nodeReservations(join.region(), join.nodeId()),
+                RouterKeys.nodeReserved(join.region(), join.nodeId()), RedisKeys.room(join.region(), join.room()),
+                RouterKeys.roomReservations(join.region(), join.room()),
+                RouterKeys.roomReserved(join.region(), join.room()), RouterKeys.pin(join.region(), join.room()),
+                RedisKeys.model(join.region()));
+        List<String> args = List.of(Long.toString(now), Long.toString(now + join.reservationTtl().toMillis()),
+                join.reservationId(), join.identity(), join.publisher() ? "P" : "S",
+                Double.toString(model.forwardedVideoKbps()), Integer.toString(model.assumptions().audioKbps()),
+                Integer.toString(model.assumptions().screenShareKbps()), Long.toString(join.limit().maxSubscriptions()),
+                Long.toString(join.limit().maxEgressKbps()), join.nodeId(), Long.toString(join.pinTtl().toMillis()),
+                Long.toString(Math.max(0, join.roomToGrow().subscriptions())),
+                Long.toString(Math.max(0, join.roomToGrow().egressKbps())), join.pinnedOnly() ? "1" : "0");
+        return ADMIT.run(reactiveRedis, keys, args).ifNoItem().after(timeout).fail().map(Admission::result);
     }
 
     private static AdmissionResult result(Response reply) {
@@ -123,10 +89,9 @@ public class Admission {
     }
 
     /** Gives back a reservation whose join will not happen; true if it was still there. */
-    public boolean release(String region, String nodeId, String room, String reservationId) {
-        Response removed = release.run(redis, List.of(RouterKeys.nodeReservations(region, nodeId),
+    public Uni<Boolean> release(String region, String nodeId, String room, String reservationId) {
+        return RELEASE.run(reactiveRedis, List.of(RouterKeys.nodeReservations(region, nodeId),
                 RouterKeys.nodeReserved(region, nodeId), RouterKeys.roomReservations(region, room),
-                RouterKeys.roomReserved(region, room)), List.of(reservationId));
-        return removed.toInteger() > 0;
+                RouterKeys.roomReserved(region, room)), List.of(reservationId)).ifNoItem().after(timeout).fail().map(removed -> removed.toInteger() > 0);
     }
 }

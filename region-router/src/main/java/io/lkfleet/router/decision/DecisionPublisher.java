@@ -2,12 +2,12 @@ package io.lkfleet.router.decision;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lkfleet.common.contract.DecisionRecord;
 import io.lkfleet.common.contract.Topics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.reactive.messaging.kafka.Record;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.eclipse.microprofile.reactive.messaging.Channel;
@@ -16,9 +16,9 @@ import org.eclipse.microprofile.reactive.messaging.OnOverflow;
 import org.jboss.logging.Logger;
 
 /**
- * Publishes every routing decision, admitted or refused, to {@code fleet.decisions} (key = room),
- * and counts it. The request never waits for Kafka: the record is handed to the producer and its
- * outcome only logged.
+ * Publishes every routing decision, admitted or refused, to {@code fleet.decisions} (key = room) as a
+ * {@link DecisionRecord}, and counts it. The request never waits for Kafka: the record is handed to
+ * the producer and its outcome only logged.
  */
 @ApplicationScoped
 public class DecisionPublisher {
@@ -37,27 +37,21 @@ public class DecisionPublisher {
         this.meters = meters;
     }
 
-    /** {@code outcome} is admitted or refused; {@code fields} carry region, node, projected load, reason. */
-    public void publish(String room, String outcome, String reason, String region, Map<String, Object> fields) {
-        String regionTag = region == null ? "none" : region;
+    public void publish(DecisionRecord decision) {
+        String region = decision.region() == null ? "none" : decision.region();
         // looked up once per tag combination (outcomes, reasons and regions are few)
-        counters.computeIfAbsent(outcome + '\n' + reason + '\n' + regionTag, k -> meters.counter(
-                "lkfleet.router.decisions", "outcome", outcome, "reason", reason, "region", regionTag)).increment();
-        Map<String, Object> record = new LinkedHashMap<>();
-        record.put("at", System.currentTimeMillis());
-        record.put("room", room);
-        record.put("outcome", outcome);
-        record.put("reason", reason);
-        record.put("region", region);
-        record.putAll(fields);
+        counters.computeIfAbsent(decision.outcome() + '\n' + decision.reason() + '\n' + region, k -> meters.counter(
+                "lkfleet.router.decisions", "outcome", decision.outcome(), "reason", decision.reason(), "region",
+                region)).increment();
         try {
-            emitter.send(Record.of(room, json.writeValueAsString(record))).whenComplete((ok, error) -> {
+            emitter.send(Record.of(decision.room(), json.writeValueAsString(decision))).whenComplete((ok, error) -> {
                 if (error != null) {
-                    LOG.warnf("decision for room %s not published to %s: %s", room, Topics.DECISIONS, error.getMessage());
+                    LOG.warnf("decision for room %s not published to %s: %s", decision.room(), Topics.DECISIONS,
+                            error.getMessage());
                 }
             });
         } catch (JsonProcessingException | RuntimeException e) {
-            LOG.warnf("decision for room %s not published: %s", room, e.getMessage());
+            LOG.warnf("decision for room %s not published: %s", decision.room(), e.getMessage());
         }
     }
 }

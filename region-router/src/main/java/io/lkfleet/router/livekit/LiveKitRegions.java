@@ -1,11 +1,12 @@
 package io.lkfleet.router.livekit;
 
+import io.livekit.server.RoomServiceClient;
 import io.lkfleet.common.fleet.FleetConfig;
 import io.lkfleet.common.registry.LiveKitRegistry;
 import io.lkfleet.common.registry.RegisteredNode;
 import io.lkfleet.router.config.RouterConfig;
-import io.livekit.server.RoomServiceClient;
 import io.quarkus.scheduler.Scheduled;
+import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.Vertx;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -68,9 +69,9 @@ public class LiveKitRegions {
         }
     }
 
-    /** The node LiveKit keeps {@code room} on in {@code region}, if it has the room (blocks: worker threads only). */
-    public Optional<String> liveKitNodeOf(String region, String room) {
-        return registries.get(region).nodeOf(room).toCompletableFuture().join();
+    /** The node LiveKit keeps {@code room} on in {@code region}, null when it does not have the room. */
+    public Uni<String> roomNode(String region, String room) {
+        return Uni.createFrom().completionStage(() -> registries.get(region).nodeOf(room)).map(node -> node.orElse(null));
     }
 
     /** Creates {@code room} on {@code nodeId} through the region's RoomService, so LiveKit agrees with the router. */

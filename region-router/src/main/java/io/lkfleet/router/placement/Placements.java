@@ -1,11 +1,9 @@
 package io.lkfleet.router.placement;
 
 import io.lkfleet.router.config.RouterConfig;
-import jakarta.enterprise.context.ApplicationScoped;
 
 /** The configured placement policy for a room of a given declared size. */
-@ApplicationScoped
-public class Placements {
+public final class Placements {
     private final RouterConfig config;
     private final PlacementPolicy small;
     private final PlacementPolicy big;

@@ -14,7 +14,8 @@
 -- ARGV: now_ms, expires_ms, reservation_id, identity, role (P publisher / S subscriber),
 --       video_kbps, audio_kbps, screen_kbps, limit_subs, limit_kbps, node_id, pin_ttl_ms,
 --       room_to_grow_subs, room_to_grow_kbps: for a new room, what its expected size needs beyond
---       this join (the node must have that much free, though only this join's delta is reserved)
+--       this join (the node must have that much free, though only this join's delta is reserved),
+--       pinned_only: '1' admits only a room already pinned to node_id (else "not-pinned", nothing reserved)
 --
 -- Returns {status, node_subs_after, node_kbps_after, room_cost_subs_after, room_participants_after}
 -- status: "admitted" | "node-full" | "room-exceeds-node" | "pinned-elsewhere" (then [2] = pinned node)

@@ -1,4 +1,4 @@
-package io.lkfleet.router;
+package io.lkfleet.router.route;
 
 import java.time.Duration;
 import java.util.Map;

@@ -1,0 +1,16 @@
+package io.lkfleet.router.admission;
+
+import io.lkfleet.common.capacity.NodeLimit;
+import io.lkfleet.common.capacity.RoomCost;
+import java.time.Duration;
+
+/**
+ * One join to admit on one node: {@code publisher} or not, of {@code room} on {@code nodeId} under
+ * {@code limit}. For the first join of a new room, {@code roomToGrow} is what its expected size needs
+ * beyond this join: the node must have that free too. {@code pinnedOnly}: admit only if the room is
+ * already pinned to {@code nodeId} (the fast path), else answer NOT_PINNED and reserve nothing.
+ */
+public record AdmissionRequest(String region, String nodeId, String room, String identity, boolean publisher,
+        String reservationId, NodeLimit limit, Duration reservationTtl, Duration pinTtl, RoomCost roomToGrow,
+        boolean pinnedOnly) {
+}
