@@ -49,9 +49,9 @@ final class RouterBench {
                         + " read, pin, admission script, decision to Kafka not awaited).")
                 .note("Ceiling: redis-benchmark -c " + ctx.connections() + " -n " + CEILING_REQUESTS + " EVALSHA of"
                         + " region-router/src/main/resources/io/lkfleet/router/admission/admit.lua (SCRIPT LOAD first) on"
-                        + " lkfleet's Redis, a subscriber join on a node of its own keys; its reservation id is fixed, so"
-                        + " its reservation set stays at one member while the router's holds every reservation of the"
-                        + " last router.reservation-ttl (30 s).")
+                        + " lkfleet's Redis, a subscriber join on a node of its own keys; its identity is fixed, so after"
+                        + " the first call each one refreshes that identity's seat and its reservation set stays at one"
+                        + " member, while the router's holds every reservation of the last router.reservation-ttl (30 s).")
                 .raw("region_router", ours).raw("region_router_cpu_ms_per_decision", cpuPerDecision)
                 .raw("redis_benchmark_evalsha", Map.of("requests_per_s", ceilingRate, "avg_ms", ceiling[2],
                         "p50_ms", ceiling[4], "p95_ms", ceiling[5], "p99_ms", ceiling[6], "max_ms", ceiling[7]));
@@ -70,13 +70,13 @@ final class RouterBench {
         Procs.run(List.of("redis-cli", "-h", host, "-p", port, "SET", "fleet:" + r + ":model", RedisKeys.MODEL_REBUILT + now), Map.of(),
                 java.time.Duration.ofSeconds(10), ctx.log());
         List<String> command = new ArrayList<>(List.of("redis-benchmark", "-h", host, "-p", port, "-c",
-                Integer.toString(ctx.connections()), "-n", Long.toString(CEILING_REQUESTS), "--csv", "EVALSHA", sha, "8",
+                Integer.toString(ctx.connections()), "-n", Long.toString(CEILING_REQUESTS), "--csv", "EVALSHA", sha, "9",
                 "fleet:" + r + ":node:ND_bench", "fleet:" + r + ":node:ND_bench:reservations",
                 "fleet:" + r + ":node:ND_bench:reserved", "fleet:" + r + ":room:dev-bench",
                 "fleet:" + r + ":room:dev-bench:reservations", "fleet:" + r + ":room:dev-bench:reserved",
-                "fleet:" + r + ":pin:dev-bench", "fleet:" + r + ":model",
+                "fleet:" + r + ":pin:dev-bench", "fleet:" + r + ":model", "fleet:" + r + ":tenant:dev:reservations",
                 Long.toString(now), Long.toString(now + 30_000), "res-bench", "viewer", "S", "1700", "32", "2500",
-                "650", "650000", "ND_bench", "1800000", "0", "0"));
+                "650", "650000", "ND_bench", "1800000", "0", "0", "0", "dev", "10000000"));
         String out = Procs.run(command, Map.of(), java.time.Duration.ofSeconds(120), ctx.log());
         String row = out.lines().filter(l -> l.startsWith("\"EVALSHA")).findFirst()
                 .orElseThrow(() -> new IllegalStateException("redis-benchmark printed no EVALSHA row (see " + ctx.log() + ")"));

@@ -24,8 +24,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * region-router reserves a join (admit.lua); when the participant's {@code participant_joined}
- * is applied, its reservation goes in the same script that adds its real load, and reservations
- * of others stay.
+ * is applied, its reservation (with its seat and its tenant's count) goes in the same script that
+ * adds its real load, and reservations of others stay.
  */
 @QuarkusTest
 @QuarkusTestResource(LocalFleetResource.class)
@@ -52,8 +52,12 @@ class ReservationReleaseTest {
         zsets.zadd(roomReservations, expires, "rsv_b|never-joins|S|4|6928|" + node);
         zsets.zadd(nodeReservations, expires, "rsv_b|4|6928");
         redis.hash(String.class).hset(RedisKeys.node(REGION, node) + ":reserved", Map.of("subs", "4", "kbps", "6928"));
+        String tenantReservations = RedisKeys.region(REGION) + "tenant:acme:reservations";
         redis.hash(String.class).hset(RedisKeys.room(REGION, room) + ":reserved", Map.of("participants", "2",
-                "publishers", "1"));
+                "publishers", "1", "seat:" + first, "4:acmersv_a|" + first + "|P|0|0|" + node,
+                "seat:never-joins", "4:acmersv_b|never-joins|S|4|6928|" + node));
+        zsets.zadd(tenantReservations, expires, "rsv_a");
+        zsets.zadd(tenantReservations, expires, "rsv_b");
 
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
@@ -71,5 +75,8 @@ class ReservationReleaseTest {
                 "the sums follow");
         assertEquals("1", redis.hash(String.class).hget(RedisKeys.room(REGION, room) + ":reserved", "participants"));
         assertEquals("0", redis.hash(String.class).hget(RedisKeys.room(REGION, room) + ":reserved", "publishers"));
+        assertEquals(null, redis.hash(String.class).hget(RedisKeys.room(REGION, room) + ":reserved", "seat:" + first),
+                "the joined identity's seat is free again");
+        assertEquals(List.of("rsv_b"), zsets.zrange(tenantReservations, 0, -1), "the tenant's count follows");
     }
 }

@@ -56,14 +56,14 @@ class AdmissionScriptTest {
     private AdmissionResult admit(String region, String node, String room, String identity, boolean publisher,
             String reservation, CapacityModel model, NodeLimit limit, Duration reservationTtl, Duration pinTtl) {
         return admission.admit(new AdmissionRequest(region, node, room, identity, publisher, reservation, limit,
-                reservationTtl, pinTtl, RoomCost.ZERO, false)).await().atMost(Duration.ofSeconds(10));
+                reservationTtl, pinTtl, RoomCost.ZERO, false, "acme", 1_000_000)).await().atMost(Duration.ofSeconds(10));
     }
 
     private Uni<AdmissionResult> admitPinned(String region, String node, String room, String identity,
             boolean publisher, String reservation, CapacityModel model, NodeLimit limit, Duration reservationTtl,
             Duration pinTtl) {
         return admission.admit(new AdmissionRequest(region, node, room, identity, publisher, reservation, limit,
-                reservationTtl, pinTtl, RoomCost.ZERO, true));
+                reservationTtl, pinTtl, RoomCost.ZERO, true, "acme", 1_000_000));
     }
 
     @BeforeEach
@@ -197,5 +197,76 @@ class AdmissionScriptTest {
                 limit, TTL, TTL).await().atMost(await);
         assertEquals(AdmissionResult.Outcome.PINNED_ELSEWHERE, elsewhere.outcome());
         assertEquals(node, elsewhere.pinnedNode());
+    }
+
+    @Test
+    void fortyRequestsOfOneIdentityHoldOneSeat() throws Exception {
+        CapacityModel model = new CapacityModel(assumptions);
+        NodeLimit limit = new NodeLimit(400, 10_000_000);
+        String node = "ND_seat_" + UUID.randomUUID();
+        String room = "seat-" + node;
+        assertEquals(AdmissionResult.Outcome.ADMITTED,
+                admit(REGION, node, room, "host", true, "rs-host", model, limit, TTL, TTL).outcome());
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        List<Future<AdmissionResult>> results = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            String reservation = "rs-viewer-" + i;
+            results.add(pool.submit(() -> admit(REGION, node, room, "viewer", false, reservation, model, limit, TTL,
+                    TTL)));
+        }
+        java.util.Set<String> reservations = new java.util.HashSet<>();
+        for (Future<AdmissionResult> result : results) {
+            assertEquals(AdmissionResult.Outcome.ADMITTED, result.get().outcome());
+            reservations.add(result.get().reservationId());
+        }
+        pool.shutdown();
+        assertEquals(1, reservations.size(), "every request refreshed the same reservation: " + reservations);
+        assertEquals("2", redis.hash(String.class).hget(RouterKeys.roomReserved(REGION, room), "participants"),
+                "host and one viewer");
+        assertEquals(2, redis.sortedSet(String.class).zcard(RouterKeys.roomReservations(REGION, room)));
+        long viewer = model.deltaOfSubscriber(new RoomShape(1, 1, 0)).subscriptions();
+        assertEquals(Long.toString(viewer), redis.hash(String.class).hget(RouterKeys.nodeReserved(REGION, node), "subs"),
+                "the node carries one viewer's reservation, not forty");
+    }
+
+    @Test
+    void aReleasedSeatIsFreeAndARoleChangeKeepsOneSeat() {
+        CapacityModel model = new CapacityModel(assumptions);
+        NodeLimit limit = new NodeLimit(400, 10_000_000);
+        String node = "ND_release_" + UUID.randomUUID();
+        String room = "release-" + node;
+        AdmissionResult first = admit(REGION, node, room, "ann", false, "rr1", model, limit, TTL, TTL);
+        assertTrue(admission.release(REGION, node, room, "acme", first.reservationId()).await().atMost(Duration.ofSeconds(10)));
+        assertNull(redis.hash(String.class).hget(RouterKeys.roomReserved(REGION, room), "seat:ann"), "released seat");
+        assertEquals("rr2", admit(REGION, node, room, "ann", false, "rr2", model, limit, TTL, TTL).reservationId(),
+                "a new reservation after the release");
+        assertEquals("rr3", admit(REGION, node, room, "ann", true, "rr3", model, limit, TTL, TTL).reservationId(),
+                "as a publisher now: priced afresh");
+        assertEquals("1", redis.hash(String.class).hget(RouterKeys.roomReserved(REGION, room), "participants"));
+        assertEquals("1", redis.hash(String.class).hget(RouterKeys.roomReserved(REGION, room), "publishers"));
+    }
+
+    @Test
+    void aTenantsOutstandingReservationsAreCappedPerRegion() {
+        CapacityModel model = new CapacityModel(assumptions);
+        NodeLimit limit = new NodeLimit(4000, 100_000_000);
+        String node = "ND_cap_" + UUID.randomUUID();
+        String tenant = "capped-" + UUID.randomUUID();
+        java.util.function.BiFunction<String, String, AdmissionResult> join = (who, as) -> admission.admit(
+                new AdmissionRequest(REGION, node, "cap-" + node, who, false, "rc-" + who + "-" + System.nanoTime(),
+                        limit, TTL, TTL, RoomCost.ZERO, false, as, 5)).await().atMost(Duration.ofSeconds(10));
+        for (int i = 0; i < 5; i++) {
+            assertEquals(AdmissionResult.Outcome.ADMITTED, join.apply("v" + i, tenant).outcome());
+        }
+        assertEquals(AdmissionResult.Outcome.RESERVATION_LIMIT, join.apply("v5", tenant).outcome());
+        assertNull(redis.hash(String.class).hget(RouterKeys.roomReserved(REGION, "cap-" + node), "seat:v5"),
+                "a refused request reserves nothing");
+        assertEquals(AdmissionResult.Outcome.ADMITTED, join.apply("v0", tenant).outcome(),
+                "a held seat is refreshed, not counted again");
+        assertEquals(AdmissionResult.Outcome.ADMITTED, join.apply("w0", "other-" + tenant).outcome(),
+                "another tenant has its own allowance");
+        AdmissionResult held = join.apply("v1", tenant);
+        admission.release(REGION, node, "cap-" + node, tenant, held.reservationId()).await().atMost(Duration.ofSeconds(10));
+        assertEquals(AdmissionResult.Outcome.ADMITTED, join.apply("v5", tenant).outcome(), "a released one frees room");
     }
 }

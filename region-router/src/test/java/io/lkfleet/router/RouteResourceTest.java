@@ -90,6 +90,21 @@ class RouteResourceTest {
     }
 
     @Test
+    void aRetriedOrRefreshedJoinOfOneIdentityHoldsOneSeat() {
+        String room = room("one-seat");
+        String region = route(room, "alice", "publisher", NEAR_WEST, Map.of()).then().statusCode(200).extract()
+                .path("region");
+        Set<String> reservations = new HashSet<>();
+        for (int i = 0; i < 40; i++) {
+            reservations.add(route(room, "bob", "subscriber", NEAR_WEST, Map.of()).then().statusCode(200).extract()
+                    .path("reservation_id"));
+        }
+        assertEquals(1, reservations.size(), "40 requests by bob refresh one reservation");
+        assertEquals("2", redis.hash(String.class).hget(RouterKeys.roomReserved(region, room), "participants"),
+                "alice and bob");
+    }
+
+    @Test
     void pinnedRoomOutsideTheTenantsRegionsIsRefusedNotMoved() {
         String room = room("moved");
         route(room, "alice", "publisher", NEAR_CENTRAL, Map.of()).then().statusCode(200)

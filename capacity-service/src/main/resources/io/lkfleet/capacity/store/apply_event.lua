@@ -112,6 +112,13 @@ local function releaseReservation(roles)
       local placed = redis.call('HMGET', roomKey, 'node', 'lost')
       if not placed[1] or placed[1] == '' or placed[2] == '1' then assignRoom(prefix, roomKey, room, node) end
       redis.call('ZREM', roomReservations, member)
+      -- its seat (admit.lua: "seat:<identity>" = "<#tenant>:<tenant><member>") and its tenant's count go too
+      local seat = redis.call('HGET', roomKey .. ':reserved', 'seat:' .. who)
+      local len, rest = string.match(seat or '', '^(%d+):(.*)$')
+      if len and string.sub(rest, tonumber(len) + 1) == member then
+        redis.call('HDEL', roomKey .. ':reserved', 'seat:' .. who)
+        redis.call('ZREM', tenantReservationsKeyOf(prefix, string.sub(rest, 1, tonumber(len))), rid)
+      end
       redis.call('HINCRBY', roomKey .. ':reserved', 'participants', -1)
       if role == 'P' then redis.call('HINCRBY', roomKey .. ':reserved', 'publishers', -1) end
       local nodeKey = nodeKeyOf(prefix, node)

@@ -146,6 +146,9 @@ public final class RedisKeys {
     public static final String ROOM = "room:";
     public static final String NODE = "node:";
 
+    /** Kind of region-router's per-tenant keys: {@code fleet:{region}:tenant:<encoded tenant>:reservations}. */
+    public static final String TENANT = "tenant:";
+
     /** Suffix of region-router's reservation zsets beside a node or room key. */
     public static final String RESERVATIONS = ":reservations";
 
@@ -173,7 +176,8 @@ public final class RedisKeys {
             case 1 -> parts[0].equals(DRAINING) || parts[0].equals(SCHEDULED);
             case 2 -> (parts[0] + ":").equals(PIN);
             case 3 -> ((parts[0] + ":").equals(ROOM) || (parts[0] + ":").equals(NODE))
-                    && (RESERVATIONS.equals(":" + parts[2]) || RESERVED.equals(":" + parts[2]));
+                    && (RESERVATIONS.equals(":" + parts[2]) || RESERVED.equals(":" + parts[2]))
+                    || (parts[0] + ":").equals(TENANT) && RESERVATIONS.equals(":" + parts[2]);
             default -> false;
         };
     }

@@ -14,3 +14,8 @@ end
 local function nodeKeyOf(prefix, node)
   return prefix .. 'node:' .. encodeName(node)
 end
+
+-- fleet:{region}:tenant:<tenant>:reservations (region-router's count of a tenant's live reservations)
+local function tenantReservationsKeyOf(prefix, tenant)
+  return prefix .. 'tenant:' .. encodeName(tenant) .. ':reservations'
+end

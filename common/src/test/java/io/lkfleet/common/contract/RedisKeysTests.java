@@ -86,6 +86,8 @@ class RedisKeysTests {
             assertTrue(RedisKeys.ownedByRouter(RedisKeys.room("eu-west", room) + RedisKeys.RESERVATIONS), room);
             assertTrue(RedisKeys.ownedByRouter(RedisKeys.room("eu-west", room) + RedisKeys.RESERVED), room);
             assertTrue(RedisKeys.ownedByRouter(RedisKeys.node("eu-west", room) + RedisKeys.RESERVED), room);
+            assertTrue(RedisKeys.ownedByRouter(RedisKeys.region("eu-west") + RedisKeys.TENANT + RedisKeys.encode(room)
+                    + RedisKeys.RESERVATIONS), room);
             assertTrue(RedisKeys.ownedByRouter(RedisKeys.region("eu-west") + RedisKeys.PIN + RedisKeys.encode(room)),
                     room);
         }

@@ -43,14 +43,15 @@ public class Admission {
                 RouterKeys.nodeReserved(join.region(), join.nodeId()), RedisKeys.room(join.region(), join.room()),
                 RouterKeys.roomReservations(join.region(), join.room()),
                 RouterKeys.roomReserved(join.region(), join.room()), RouterKeys.pin(join.region(), join.room()),
-                RedisKeys.model(join.region()));
+                RedisKeys.model(join.region()), RouterKeys.tenantReservations(join.region(), join.tenant()));
         List<String> args = List.of(Long.toString(now), Long.toString(now + join.reservationTtl().toMillis()),
                 join.reservationId(), join.identity(), join.publisher() ? "P" : "S",
                 Double.toString(model.forwardedVideoKbps()), Integer.toString(model.assumptions().audioKbps()),
                 Integer.toString(model.assumptions().screenShareKbps()), Long.toString(join.limit().maxSubscriptions()),
                 Long.toString(join.limit().maxEgressKbps()), join.nodeId(), Long.toString(join.pinTtl().toMillis()),
                 Long.toString(Math.max(0, join.roomToGrow().subscriptions())),
-                Long.toString(Math.max(0, join.roomToGrow().egressKbps())), join.pinnedOnly() ? "1" : "0");
+                Long.toString(Math.max(0, join.roomToGrow().egressKbps())), join.pinnedOnly() ? "1" : "0",
+                join.tenant(), Integer.toString(join.maxTenantReservations()));
         return ADMIT.run(reactiveRedis, keys, args).ifNoItem().after(timeout).fail().map(Admission::result);
     }
 
@@ -58,13 +59,19 @@ public class Admission {
         String status = reply.get(0).toString();
         return switch (status) {
             case "pinned-elsewhere" -> new AdmissionResult(AdmissionResult.Outcome.PINNED_ELSEWHERE, 0, 0, 0, 0,
-                    reply.get(1).toString());
-            case "not-pinned" -> new AdmissionResult(AdmissionResult.Outcome.NOT_PINNED, 0, 0, 0, 0, null);
-            case "model-not-ready" -> new AdmissionResult(AdmissionResult.Outcome.MODEL_NOT_READY, 0, 0, 0, 0, null);
+                    reply.get(1).toString(), null);
+            case "not-pinned" -> nothing(AdmissionResult.Outcome.NOT_PINNED);
+            case "model-not-ready" -> nothing(AdmissionResult.Outcome.MODEL_NOT_READY);
+            case "reservation-limit" -> nothing(AdmissionResult.Outcome.RESERVATION_LIMIT);
             case "admitted", "node-full", "room-exceeds-node" -> new AdmissionResult(outcome(status),
-                    reply.get(1).toLong(), reply.get(2).toLong(), reply.get(3).toLong(), reply.get(4).toInteger(), null);
+                    reply.get(1).toLong(), reply.get(2).toLong(), reply.get(3).toLong(), reply.get(4).toInteger(), null,
+                    reply.size() > 5 ? reply.get(5).toString() : null);
             default -> throw new IllegalStateException("admission script answered " + status);
         };
+    }
+
+    private static AdmissionResult nothing(AdmissionResult.Outcome outcome) {
+        return new AdmissionResult(outcome, 0, 0, 0, 0, null, null);
     }
 
     private static AdmissionResult.Outcome outcome(String status) {
@@ -88,10 +95,11 @@ public class Admission {
         return value == null ? 0 : Long.parseLong(value);
     }
 
-    /** Gives back a reservation whose join will not happen; true if it was still there. */
-    public Uni<Boolean> release(String region, String nodeId, String room, String reservationId) {
+    /** Gives back a reservation whose join will not happen, with its seat; true if it was still there. */
+    public Uni<Boolean> release(String region, String nodeId, String room, String tenant, String reservationId) {
         return RELEASE.run(reactiveRedis, List.of(RouterKeys.nodeReservations(region, nodeId),
                 RouterKeys.nodeReserved(region, nodeId), RouterKeys.roomReservations(region, room),
-                RouterKeys.roomReserved(region, room)), List.of(reservationId)).ifNoItem().after(timeout).fail().map(removed -> removed.toInteger() > 0);
+                RouterKeys.roomReserved(region, room), RouterKeys.tenantReservations(region, tenant)),
+                List.of(reservationId)).ifNoItem().after(timeout).fail().map(removed -> removed.toInteger() > 0);
     }
 }

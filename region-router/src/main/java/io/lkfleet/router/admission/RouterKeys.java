@@ -21,17 +21,29 @@ public final class RouterKeys {
         return RedisKeys.node(region, nodeId) + RedisKeys.RESERVED;
     }
 
-    /** hash of the counts over {@link #roomReservations}: {@code participants}, {@code publishers}. */
+    /**
+     * hash of the counts over {@link #roomReservations}: {@code participants}, {@code publishers}; and
+     * one seat per identity, {@code seat:<identity>} = {@code <length of tenant>:<tenant><room member>}.
+     */
     public static String roomReserved(String region, String room) {
         return RedisKeys.room(region, room) + RedisKeys.RESERVED;
     }
 
     /**
      * zset of live reservations in a room: member {@code id|identity|P or S|subs|kbps|node}, score =
-     * expiry (ms). capacity-service removes an entry (and its node twin) when that identity joins.
+     * expiry (ms); at most one per identity, named by {@link #roomReserved}'s {@code seat:<identity>}.
+     * capacity-service removes an entry (its node twin, seat and tenant count) when that identity joins.
      */
     public static String roomReservations(String region, String room) {
         return RedisKeys.room(region, room) + RedisKeys.RESERVATIONS;
+    }
+
+    /**
+     * zset of a tenant's live reservations in a region ({@code fleet:{region}:tenant:<encoded tenant>:reservations}):
+     * member reservation id, score = expiry (ms); what {@code router.max-reservations-per-tenant} caps.
+     */
+    public static String tenantReservations(String region, String tenant) {
+        return RedisKeys.region(region) + RedisKeys.TENANT + RedisKeys.encode(tenant) + RedisKeys.RESERVATIONS;
     }
 
     /** The node the router pinned {@code room} to ({@code fleet:{region}:pin:<encoded room>}). */

@@ -14,6 +14,14 @@ public interface RouterConfig {
     @WithDefault("30s")
     Duration reservationTtl();
 
+    /**
+     * Live reservations (admitted joins not connected yet) one tenant may hold in one region; more are
+     * refused with 429 {@code reservation-limit}. A repeated request of the same identity for the same
+     * room refreshes its one seat and does not count again.
+     */
+    @WithDefault("2000")
+    int maxReservationsPerTenant();
+
     /** How long the router's own pin of a room to a node lives after its last admission. */
     @WithDefault("30m")
     Duration pinTtl();

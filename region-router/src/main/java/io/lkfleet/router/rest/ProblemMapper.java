@@ -29,7 +29,8 @@ public class ProblemMapper {
             body.put("node_id", refusal.node());
         }
         Response.ResponseBuilder response = Response.status(refusal.status()).type(Problems.MEDIA_TYPE).entity(body);
-        if (refusal.status() == Response.Status.SERVICE_UNAVAILABLE) {
+        if (refusal.status() == Response.Status.SERVICE_UNAVAILABLE
+                || refusal.status() == Response.Status.TOO_MANY_REQUESTS) {
             response.header("Retry-After", config.retryAfterSeconds());
         }
         return response.build();

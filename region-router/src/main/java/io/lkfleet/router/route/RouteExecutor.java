@@ -71,10 +71,9 @@ public class RouteExecutor {
      * there. Null (nothing reserved) when it was not admitted, for whatever reason.
      */
     public Uni<RouteDecision> admitPinned(RouteRequest join, String region, String node) {
-        String reservation = reservationId();
-        return admission.admit(request(join, region, node, reservation, RoomCost.ZERO, true))
+        return admission.admit(request(join, region, node, RoomCost.ZERO, true))
                 .map(result -> result.outcome() == AdmissionResult.Outcome.ADMITTED
-                        ? decision(region, node, reservation, 0, result, false, "pinned")
+                        ? decision(region, node, 0, result, false, "pinned")
                         : null);
     }
 
@@ -94,12 +93,11 @@ public class RouteExecutor {
                 return Uni.createFrom().failure(attempts.get(index - 1).exhausted(join.room()));
             }
             Attempt attempt = attempts.get(index);
-            String reservation = reservationId();
             return prepare(attempt).chain(() -> admission.admit(request(join, attempt.region(), attempt.node(),
-                    reservation, attempt.roomToGrow(), false))).chain(result -> switch (result.outcome()) {
-                        case ADMITTED -> attempt.createsRoom() ? create(attempt, reservation, result)
-                                : Uni.createFrom().item(decision(attempt.region(), attempt.node(), reservation, 0,
-                                        result, false, attempt.latencySource()));
+                    attempt.roomToGrow(), false))).chain(result -> switch (result.outcome()) {
+                        case ADMITTED -> attempt.createsRoom() ? create(attempt, result)
+                                : Uni.createFrom().item(decision(attempt.region(), attempt.node(), 0, result, false,
+                                        attempt.latencySource()));
                         case NODE_FULL -> from(index + 1);
                         case ROOM_EXCEEDS_NODE -> Uni.createFrom().failure(new Refusal(Reason.ROOM_EXCEEDS_NODE,
                                 "with this join room " + join.room() + " would need " + result.roomSubscriptions()
@@ -111,6 +109,10 @@ public class RouteExecutor {
                                 + attempt.region() + "'s load model is being rebuilt (lkfleet's Redis lost it, or"
                                 + " capacity-service has not built it yet); retry shortly", attempt.region(),
                                 attempt.node()));
+                        case RESERVATION_LIMIT -> Uni.createFrom().failure(new Refusal(Reason.RESERVATION_LIMIT,
+                                "tenant " + tenantOf(join) + " holds " + config.maxReservationsPerTenant()
+                                        + " reservations of joins not connected yet in region " + attempt.region()
+                                        + "; retry once some have joined or expired", attempt.region(), null));
                         case PINNED_ELSEWHERE, NOT_PINNED -> Uni.createFrom().failure(new Replan());
                     });
         }
@@ -141,19 +143,18 @@ public class RouteExecutor {
         }
 
         /** Pins the admitted room in LiveKit; if CreateRoom fails, gives back the reservation and the pin. */
-        private Uni<RouteDecision> create(Attempt attempt, String reservation, AdmissionResult result) {
+        private Uni<RouteDecision> create(Attempt attempt, AdmissionResult result) {
             String region = attempt.region();
             String node = attempt.node();
             return Uni.createFrom().item(() -> livekit.createRoom(region, join.room(), node, attempt.maxParticipants()))
                     .runSubscriptionOn(Infrastructure.getDefaultWorkerPool()) // LiveKit's client blocks
                     .map(created -> {
                         claimed = null; // the room is placed: its claim stays
-                        return decision(region, node, reservation, attempt.maxParticipants(), result, true,
-                                attempt.latencySource());
+                        return decision(region, node, attempt.maxParticipants(), result, true, attempt.latencySource());
                     })
                     .onFailure().recoverWithUni(e -> {
                         LOG.warnf("region %s: CreateRoom of %s on %s failed: %s", region, join.room(), node, e.getMessage());
-                        return admission.release(region, node, join.room(), reservation)
+                        return admission.release(region, node, join.room(), tenantOf(join), result.reservationId())
                                 .chain(() -> pins.unpin(region, join.room(), node)).onFailure().recoverWithNull()
                                 .chain(() -> Uni.createFrom().failure(new Refusal(Reason.LIVEKIT_UNAVAILABLE, "region "
                                         + region + "'s LiveKit did not create the room; retry shortly", region, node)));
@@ -175,24 +176,27 @@ public class RouteExecutor {
                 });
     }
 
-    private AdmissionRequest request(RouteRequest join, String region, String node, String reservation,
-            RoomCost roomToGrow, boolean pinnedOnly) {
-        return new AdmissionRequest(region, node, join.room(), join.identity(), join.publisher(), reservation,
-                limitOf(region), config.reservationTtl(), config.pinTtl(), roomToGrow, pinnedOnly);
+    private AdmissionRequest request(RouteRequest join, String region, String node, RoomCost roomToGrow,
+            boolean pinnedOnly) {
+        return new AdmissionRequest(region, node, join.room(), join.identity(), join.publisher(),
+                "rsv_" + UUID.randomUUID(), limitOf(region), config.reservationTtl(), config.pinTtl(), roomToGrow,
+                pinnedOnly, tenantOf(join), config.maxReservationsPerTenant());
     }
 
-    private RouteDecision decision(String region, String node, String reservation, int maxParticipants,
-            AdmissionResult result, boolean newRoom, String latencySource) {
-        return new RouteDecision(region, fleet.regions().get(region).livekitUrl(), node, reservation, maxParticipants,
+    /** Joins routed without a tenant share one allowance. */
+    private static String tenantOf(RouteRequest join) {
+        return join.tenant() == null || join.tenant().isBlank() ? "-" : join.tenant();
+    }
+
+    private RouteDecision decision(String region, String node, int maxParticipants, AdmissionResult result,
+            boolean newRoom, String latencySource) {
+        return new RouteDecision(region, fleet.regions().get(region).livekitUrl(), node, result.reservationId(),
+                maxParticipants,
                 result.nodeSubscriptions(), result.nodeEgressKbps(), limitOf(region).maxSubscriptions(), newRoom,
                 latencySource);
     }
 
     private NodeLimit limitOf(String region) {
         return model.limitIn(fleet, region);
-    }
-
-    private static String reservationId() {
-        return "rsv_" + UUID.randomUUID();
     }
 }

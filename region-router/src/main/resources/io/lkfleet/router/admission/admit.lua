@@ -10,17 +10,23 @@
 -- KEYS[7] fleet:{r}:pin:<room>                  the node this room is pinned to (router's decision)
 -- KEYS[8] fleet:{r}:model                       capacity-service's mark: "rebuilt <ms>" once the model is whole
 --                                               (RedisKeys.MODEL_REBUILT)
+-- KEYS[9] fleet:{r}:tenant:<tenant>:reservations zset: member reservation id, score = expiry ms
+-- One seat per (room, identity): KEYS[6]'s field "seat:<identity>" = "<#tenant>:<tenant><room member>"
+-- names that identity's live reservation; a repeated request refreshes it instead of adding one.
 -- capacity-service's apply_event.lua removes a participant's entries (and their sums) when it joins.
 -- ARGV: now_ms, expires_ms, reservation_id, identity, role (P publisher / S subscriber),
 --       video_kbps, audio_kbps, screen_kbps, limit_subs, limit_kbps, node_id, pin_ttl_ms,
 --       room_to_grow_subs, room_to_grow_kbps: for a new room, what its expected size needs beyond
 --       this join (the node must have that much free, though only this join's delta is reserved),
---       pinned_only: '1' admits only a room already pinned to node_id (else "not-pinned", nothing reserved)
+--       pinned_only: '1' admits only a room already pinned to node_id (else "not-pinned", nothing reserved),
+--       tenant, max_tenant_reservations (outstanding reservations of the tenant in the region)
 --
--- Returns {status, node_subs_after, node_kbps_after, room_cost_subs_after, room_participants_after}
+-- Returns {status, node_subs_after, node_kbps_after, room_cost_subs_after, room_participants_after,
+--          reservation_id (admitted: the new one, or the identity's refreshed one)}
 -- status: "admitted" | "node-full" | "room-exceeds-node" | "pinned-elsewhere" (then [2] = pinned node)
 --         | "not-pinned" (pinned_only, and the room has no pin)
 --         | "model-not-ready" (no mark, or a rebuild is replaying the topic: the model may under-count)
+--         | "reservation-limit" (the tenant holds max_tenant_reservations live reservations in the region)
 -- The sums make the cost of a check independent of how many reservations are live.
 local now, expires = tonumber(ARGV[1]), tonumber(ARGV[2])
 local id, identity, role = ARGV[3], ARGV[4], ARGV[5]
@@ -28,6 +34,8 @@ local video_kbps, audio_kbps, screen_kbps = tonumber(ARGV[6]), tonumber(ARGV[7])
 local limit_subs, limit_kbps = tonumber(ARGV[9]), tonumber(ARGV[10])
 local node, pin_ttl = ARGV[11], tonumber(ARGV[12])
 local room_to_grow_subs, room_to_grow_kbps = tonumber(ARGV[13]), tonumber(ARGV[14])
+local tenant, max_tenant = ARGV[16], tonumber(ARGV[17])
+local seat_field = 'seat:' .. identity
 
 -- Admitting against a model that lkfleet's Redis lost, or that is still being replayed, could
 -- overbook a node: nothing is decided until capacity-service marks the region's model whole.
@@ -45,7 +53,33 @@ if not pinned and ARGV[15] == '1' then
   return {'not-pinned'}
 end
 
--- Reservations of joins that never happened expire, and leave the sums.
+-- A seat: who holds it (tenant) and its reservation's room member; nil if the field is not a seat.
+local function parse_seat(value)
+  local len, rest = string.match(value or '', '^(%d+):(.*)$')
+  if not len then return nil end
+  return string.sub(rest, 1, tonumber(len)), string.sub(rest, tonumber(len) + 1)
+end
+
+-- Gives up one room reservation member: the room's counts, its identity's seat, and (when they are
+-- this script's keys) its node entry and its tenant's count. A node or tenant entry outside them
+-- (a room re-placed from a dead node) just expires.
+local function drop(member, with_node)
+  local rid, who, r, subs, kbps, on = string.match(member, '^([^|]*)|(.*)|([PS])|(%d+)|(%d+)|([^|]*)$')
+  redis.call('ZREM', KEYS[5], member)
+  redis.call('HINCRBY', KEYS[6], 'participants', -1)
+  if r == 'P' then redis.call('HINCRBY', KEYS[6], 'publishers', -1) end
+  local holder, held = parse_seat(redis.call('HGET', KEYS[6], 'seat:' .. who))
+  if held == member then
+    redis.call('HDEL', KEYS[6], 'seat:' .. who)
+    if holder == tenant then redis.call('ZREM', KEYS[9], rid) end
+  end
+  if with_node and on == node and redis.call('ZREM', KEYS[2], rid .. '|' .. subs .. '|' .. kbps) == 1 then
+    redis.call('HINCRBY', KEYS[3], 'subs', 0 - tonumber(subs))
+    redis.call('HINCRBY', KEYS[3], 'kbps', 0 - tonumber(kbps))
+  end
+end
+
+-- Reservations of joins that never happened expire, and leave the sums and their seats.
 for _, member in ipairs(redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now)) do
   local _, subs, kbps = string.match(member, '^([^|]*)|(%d+)|(%d+)$')
   redis.call('HINCRBY', KEYS[3], 'subs', 0 - tonumber(subs))
@@ -53,10 +87,26 @@ for _, member in ipairs(redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now)) do
 end
 redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
 for _, member in ipairs(redis.call('ZRANGEBYSCORE', KEYS[5], '-inf', now)) do
-  redis.call('HINCRBY', KEYS[6], 'participants', -1)
-  if string.match(member, '^[^|]*|[^|]*|P|') then redis.call('HINCRBY', KEYS[6], 'publishers', -1) end
+  drop(member, false)
 end
-redis.call('ZREMRANGEBYSCORE', KEYS[5], '-inf', now)
+redis.call('ZREMRANGEBYSCORE', KEYS[9], '-inf', now)
+
+-- This identity's seat in the room, if it is live.
+local seat_tenant, seat_member = parse_seat(redis.call('HGET', KEYS[6], seat_field))
+if seat_member and not redis.call('ZSCORE', KEYS[5], seat_member) then
+  redis.call('HDEL', KEYS[6], seat_field)
+  seat_member = nil
+end
+local refresh = false
+if seat_member then
+  local rid, _, r, subs, kbps, on = string.match(seat_member, '^([^|]*)|(.*)|([PS])|(%d+)|(%d+)|([^|]*)$')
+  if r == role and on == node and seat_tenant == tenant then
+    refresh = {rid, subs, kbps}
+  else
+    -- asked again as something else (role, node, tenant): the old seat goes, the join is priced afresh
+    drop(seat_member, true)
+  end
+end
 
 local function field(key, name)
   return tonumber(redis.call('HGET', key, name) or '0') or 0
@@ -76,6 +126,25 @@ local n = model('participants') + field(KEYS[6], 'participants')
 local p = model('publishers') + field(KEYS[6], 'publishers')
 local s = model('screen_tracks')
 
+local keep = expires - now + 60000
+
+-- A repeated request of a live seat: the same reservation lasts longer; nothing is added.
+if refresh then
+  local rid, subs, kbps = refresh[1], refresh[2], refresh[3]
+  redis.call('ZADD', KEYS[2], 'XX', expires, rid .. '|' .. subs .. '|' .. kbps)
+  redis.call('ZADD', KEYS[5], 'XX', expires, seat_member)
+  redis.call('ZADD', KEYS[9], 'XX', expires, rid)
+  for _, key in ipairs({KEYS[2], KEYS[3], KEYS[5], KEYS[6], KEYS[9]}) do redis.call('PEXPIRE', key, keep) end
+  redis.call('SET', KEYS[7], node, 'PX', pin_ttl)
+  local room_subs = 2 * p * (n - 1) + s * (n - 1)
+  return {'admitted', tostring(node_subs), tostring(node_kbps), tostring(room_subs), tostring(n), rid}
+end
+
+-- Reservations nobody used are free seats held: a tenant's outstanding ones are capped per region.
+if redis.call('ZCARD', KEYS[9]) >= max_tenant then
+  return {'reservation-limit'}
+end
+
 -- What this join adds (CapacityModel.deltaOfPublisher / deltaOfSubscriber):
 -- a publisher is received by the n others and receives the p publishers; a subscriber receives p.
 local streams = (role == 'P') and (n + p) or p
@@ -93,14 +162,16 @@ if node_subs + delta_subs + room_to_grow_subs > limit_subs or node_kbps + delta_
   return {'node-full', tostring(node_subs), tostring(node_kbps), tostring(room_subs), tostring(n2)}
 end
 
+local member = id .. '|' .. identity .. '|' .. role .. '|' .. delta_subs .. '|' .. delta_kbps .. '|' .. node
 redis.call('ZADD', KEYS[2], expires, id .. '|' .. delta_subs .. '|' .. delta_kbps)
 redis.call('HINCRBY', KEYS[3], 'subs', delta_subs)
 redis.call('HINCRBY', KEYS[3], 'kbps', delta_kbps)
-redis.call('ZADD', KEYS[5], expires, id .. '|' .. identity .. '|' .. role .. '|' .. delta_subs .. '|' .. delta_kbps .. '|' .. node)
+redis.call('ZADD', KEYS[5], expires, member)
 redis.call('HINCRBY', KEYS[6], 'participants', 1)
 if role == 'P' then redis.call('HINCRBY', KEYS[6], 'publishers', 1) end
+redis.call('HSET', KEYS[6], seat_field, #tenant .. ':' .. tenant .. member)
+redis.call('ZADD', KEYS[9], expires, id)
 -- Idle keys go once every reservation in them has expired.
-local keep = expires - now + 60000
-for _, key in ipairs({KEYS[2], KEYS[3], KEYS[5], KEYS[6]}) do redis.call('PEXPIRE', key, keep) end
+for _, key in ipairs({KEYS[2], KEYS[3], KEYS[5], KEYS[6], KEYS[9]}) do redis.call('PEXPIRE', key, keep) end
 redis.call('SET', KEYS[7], node, 'PX', pin_ttl)
-return {'admitted', tostring(node_subs + delta_subs), tostring(node_kbps + delta_kbps), tostring(room_subs), tostring(n2)}
+return {'admitted', tostring(node_subs + delta_subs), tostring(node_kbps + delta_kbps), tostring(room_subs), tostring(n2), id}
