@@ -4,7 +4,6 @@ import io.lkfleet.common.capacity.CapacityModel;
 import io.lkfleet.common.contract.RedisKeys;
 import io.lkfleet.common.redis.LuaScript;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
-import io.quarkus.redis.datasource.RedisDataSource;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.redis.client.Response;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -22,14 +21,12 @@ public class Admission {
     private static final LuaScript ADMIT = LuaScript.load(Admission.class, "admit.lua");
     private static final LuaScript RELEASE = LuaScript.load(Admission.class, "release.lua");
 
-    private final RedisDataSource redis;
     private final ReactiveRedisDataSource reactiveRedis;
     private final CapacityModel model;
     private final Duration timeout;
 
-    public Admission(RedisDataSource redis, ReactiveRedisDataSource reactiveRedis, CapacityModel model,
+    public Admission(ReactiveRedisDataSource reactiveRedis, CapacityModel model,
             @ConfigProperty(name = "quarkus.redis.timeout") Duration timeout) {
-        this.redis = redis;
         this.reactiveRedis = reactiveRedis;
         this.model = model;
         this.timeout = timeout;
@@ -80,19 +77,6 @@ public class Admission {
             case "node-full" -> AdmissionResult.Outcome.NODE_FULL;
             default -> AdmissionResult.Outcome.ROOM_EXCEEDS_NODE;
         };
-    }
-
-    /**
-     * A node's load in subscriptions right now, model plus live reservations, for ordering nodes;
-     * the admission script re-reads it atomically before deciding.
-     */
-    public long load(String region, String nodeId) {
-        return number(redis.hash(String.class).hget(RedisKeys.node(region, nodeId), "subscriptions"))
-                + number(redis.hash(String.class).hget(RouterKeys.nodeReserved(region, nodeId), "subs"));
-    }
-
-    private static long number(String value) {
-        return value == null ? 0 : Long.parseLong(value);
     }
 
     /** Gives back a reservation whose join will not happen, with its seat; true if it was still there. */
