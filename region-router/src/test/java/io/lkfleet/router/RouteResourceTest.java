@@ -105,6 +105,31 @@ class RouteResourceTest {
     }
 
     @Test
+    void aBurstOfFirstJoinsPlacesEachNewRoomOnceAndAdmitsEveryJoin() throws Exception {
+        List<String> rooms = List.of(room("burst-a"), room("burst-b"), room("burst-c"));
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(30);
+        List<java.util.concurrent.Future<Response>> answers = new ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+            String room = rooms.get(i % rooms.size());
+            String identity = "burst-" + i;
+            answers.add(pool.submit(() -> route(room, identity, "subscriber", NEAR_WEST,
+                    Map.of("allowed_regions", List.of("eu-west")))));
+        }
+        Map<String, Set<String>> nodesOfRoom = new java.util.HashMap<>();
+        for (int i = 0; i < answers.size(); i++) {
+            Response answer = answers.get(i).get();
+            assertEquals(200, answer.statusCode(), answer.asString());
+            nodesOfRoom.computeIfAbsent(rooms.get(i % rooms.size()), r -> new HashSet<>()).add(answer.path("node_id"));
+        }
+        pool.shutdown();
+        for (String room : rooms) {
+            assertEquals(1, nodesOfRoom.get(room).size(), room + " is on one node: " + nodesOfRoom.get(room));
+            assertEquals(nodesOfRoom.get(room).iterator().next(), fleet.registry("eu-west").roomNodeMap().get(room),
+                    "LiveKit agrees where " + room + " is");
+        }
+    }
+
+    @Test
     void pinnedRoomOutsideTheTenantsRegionsIsRefusedNotMoved() {
         String room = room("moved");
         route(room, "alice", "publisher", NEAR_CENTRAL, Map.of()).then().statusCode(200)

@@ -113,8 +113,20 @@ public class RouteExecutor {
                                 "tenant " + tenantOf(join) + " holds " + config.maxReservationsPerTenant()
                                         + " reservations of joins not connected yet in region " + attempt.region()
                                         + "; retry once some have joined or expired", attempt.region(), null));
-                        case PINNED_ELSEWHERE, NOT_PINNED -> Uni.createFrom().failure(new Replan());
+                        case PINNED_ELSEWHERE -> attempt.kind() == Attempt.Kind.PINNED ? Uni.createFrom().failure(new Replan())
+                                : followPin(attempt, result.pinnedNode());
+                        case NOT_PINNED -> Uni.createFrom().failure(new Replan());
                     });
+        }
+
+        /**
+         * Another join of this burst pinned the room first, on {@code node}: the join goes there now,
+         * and nowhere else (its refusal is that node's). The region claim stays: the room lives there.
+         */
+        private Uni<RouteDecision> followPin(Attempt placing, String node) {
+            claimed = null;
+            return new Run(join, List.of(new Attempt(Attempt.Kind.PINNED, placing.region(), node, "pinned", 0,
+                    RoomCost.ZERO, false, null))).from(0);
         }
 
         /** Claims the attempt's region for a room without one (giving up the claim of a region tried before). */

@@ -26,6 +26,8 @@ import org.jboss.logging.Logger;
 public class RouteService {
     private static final Logger LOG = Logger.getLogger(RouteService.class);
     private static final Set<String> ROLES = Set.of("publisher", "subscriber", "hidden");
+    /** How often a join plans again when the room was placed under it (each time it follows that placement). */
+    private static final int REPLANS = 2;
 
     private final FleetConfig fleet;
     private final RouterConfig config;
@@ -52,7 +54,7 @@ public class RouteService {
         planner.learn(request);
         List<String> allowed = planner.allowedRegions(request);
         return executor.recorded(request, toPinnedNode(request, allowed)
-                .onItem().ifNull().switchTo(() -> planned(request, allowed, true))
+                .onItem().ifNull().switchTo(() -> planned(request, allowed, REPLANS))
                 .onFailure(RouteService::stateUnavailable).recoverWithUni(e -> withoutState(request, allowed, e)));
     }
 
@@ -81,11 +83,11 @@ public class RouteService {
         });
     }
 
-    /** The planned path: snapshot, plan, execute; planned once more if another join placed the room meanwhile. */
-    private Uni<RouteDecision> planned(RouteRequest request, List<String> allowed, boolean mayReplan) {
+    /** The planned path: snapshot, plan, execute; planned again if another join placed the room meanwhile. */
+    private Uni<RouteDecision> planned(RouteRequest request, List<String> allowed, int replans) {
         return snapshots.read(request.room(), allowed).map(snapshot -> planner.plan(request, snapshot))
                 .chain(attempts -> executor.execute(request, attempts))
-                .onFailure(RouteExecutor.Replan.class).recoverWithUni(() -> mayReplan ? planned(request, allowed, false)
+                .onFailure(RouteExecutor.Replan.class).recoverWithUni(() -> replans > 0 ? planned(request, allowed, replans - 1)
                         : Uni.createFrom().failure(new Refusal(Reason.NO_CAPACITY, "room " + request.room()
                                 + " is being placed; retry")));
     }

@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
 
 /**
  * Reads a {@link FleetSnapshot} for one join without blocking: the router's side of lkfleet's Redis
@@ -30,6 +31,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  */
 @ApplicationScoped
 public class SnapshotReader {
+    private static final Logger LOG = Logger.getLogger(SnapshotReader.class);
+
     private final FleetConfig fleet;
     private final LiveKitRegions livekit;
     private final Redis redis;
@@ -69,9 +72,16 @@ public class SnapshotReader {
                 .map(read -> snapshot(now, regions, allowed, nodes, read.getItem1(), read.getItem2()));
     }
 
-    /** Where each region's LiveKit keeps {@code room} (regions that do not have it are absent). */
+    /**
+     * Where each region's LiveKit keeps {@code room} (regions that do not have it are absent). A
+     * region whose Redis does not answer counts as not having it: its registry is unreadable too, so
+     * it takes no new rooms, and the router's own claim, not this map, is what keeps rooms in place.
+     */
     public Uni<Map<String, String>> liveKitNodes(String room, List<String> regions) {
-        List<Uni<String>> reads = regions.stream().map(r -> livekit.roomNode(r, room)).toList();
+        List<Uni<String>> reads = regions.stream().map(r -> livekit.roomNode(r, room).ifNoItem().after(timeout).fail()
+                .onFailure().invoke(e -> LOG.warnf("region %s: LiveKit's room_node_map cannot be read: %s", r,
+                        e.toString()))
+                .onFailure().recoverWithNull()).toList();
         return Uni.join().all(reads).andFailFast().map(found -> {
             Map<String, String> byRegion = new HashMap<>();
             for (int i = 0; i < regions.size(); i++) {
