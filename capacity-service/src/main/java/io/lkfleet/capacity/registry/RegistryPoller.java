@@ -19,6 +19,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 
 /**
@@ -98,7 +99,13 @@ public class RegistryPoller {
         }
         // nodes that left LiveKit's registry (drained and exited) are gone too
         known.forEach(id -> nodeSeen(region, id, false, Map.of()));
-        registry.roomNodeMap().forEach((room, node) -> store.assignRoom(region, room, node));
+        // a room mapped to a node LiveKit no longer lists is on no node (it moves at its next join)
+        Set<String> listed = registered.stream().map(RegisteredNode::id).collect(Collectors.toSet());
+        registry.roomNodeMap().forEach((room, node) -> {
+            if (listed.contains(node)) {
+                store.assignRoom(region, room, node);
+            }
+        });
         publishGauges(region);
     }
 

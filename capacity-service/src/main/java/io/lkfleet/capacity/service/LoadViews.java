@@ -103,7 +103,7 @@ public class LoadViews {
                 number(h, "subscriptions"), number(h, "egress_kbps"), number(h, "egress_active"), side);
     }
 
-    /** Rooms of {@code region} the ops guards flag, as of {@code nowEpochSeconds}. */
+    /** Rooms of {@code region} the ops guards flag, as of {@code nowEpochSeconds}; idle as {@link IdleRoom} says. */
     public GuardReport guards(String region, long nowEpochSeconds, long idleGraceSeconds) {
         List<String> idle = new ArrayList<>();
         List<String> orphanEgress = new ArrayList<>();
@@ -112,7 +112,8 @@ public class LoadViews {
             if (h.isEmpty() || "1".equals(h.get("finished"))) {
                 continue;
             }
-            if (number(h, "participants") == 0 && nowEpochSeconds - number(h, "since") > idleGraceSeconds) {
+            if (IdleRoom.idle(h, nowEpochSeconds, idleGraceSeconds,
+                    () -> store.hasLiveReservation(region, room, nowEpochSeconds * 1000))) {
                 idle.add(room);
             }
             if (number(h, "egress_active") > 0 && number(h, "publishers") == 0) {

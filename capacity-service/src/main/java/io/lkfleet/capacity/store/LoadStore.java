@@ -12,6 +12,8 @@ import io.quarkus.redis.datasource.keys.KeyCommands;
 import io.quarkus.redis.datasource.keys.KeyScanArgs;
 import io.quarkus.redis.datasource.keys.KeyScanCursor;
 import io.quarkus.redis.datasource.set.SetCommands;
+import io.quarkus.redis.datasource.sortedset.ScoreRange;
+import io.quarkus.redis.datasource.sortedset.SortedSetCommands;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.redis.client.Request;
 import io.vertx.mutiny.redis.client.Response;
@@ -44,6 +46,7 @@ public class LoadStore {
     private final ReactiveRedisDataSource reactive;
     private final HashCommands<String, String, String> hashes;
     private final SetCommands<String, String> sets;
+    private final SortedSetCommands<String, String> sortedSets;
     private final KeyCommands<String> keys;
     private final CapacityModel model;
     private final CapacityConfig config;
@@ -53,6 +56,7 @@ public class LoadStore {
         this.reactive = reactive;
         this.hashes = redis.hash(String.class);
         this.sets = redis.set(String.class);
+        this.sortedSets = redis.sortedSet(String.class);
         this.keys = redis.key(String.class);
         this.model = model;
         this.config = config;
@@ -105,7 +109,8 @@ public class LoadStore {
                 e.egressActive() ? "1" : "0", Double.toString(model.forwardedVideoKbps()),
                 Integer.toString(model.assumptions().audioKbps()),
                 Integer.toString(model.assumptions().screenShareKbps()),
-                Long.toString(config.events().appliedRetention().toSeconds()), e.participantIdentity()))) {
+                Long.toString(config.events().appliedRetention().toSeconds()), e.participantIdentity(),
+                Long.toString(config.finishedRoomTtl().toSeconds())))) {
             call.arg(argument);
         }
         return call;
@@ -119,10 +124,12 @@ public class LoadStore {
 
     /**
      * Records a node's measured fields; when {@code alive} is false and the node was not gone yet,
-     * marks it gone and returns how many rooms were lost with it, else -1.
+     * marks it gone (its hash expires after {@code capacity.finished-room-ttl}) and returns how many
+     * rooms were lost with it, else -1.
      */
     public long syncNode(String region, String nodeId, boolean alive, Map<String, String> measured) {
-        List<String> args = new ArrayList<>(List.of(RedisKeys.region(region), nodeId, alive ? "1" : "0"));
+        List<String> args = new ArrayList<>(List.of(RedisKeys.region(region), nodeId, alive ? "1" : "0",
+                Long.toString(config.finishedRoomTtl().toSeconds())));
         measured.forEach((field, value) -> {
             args.add(field);
             args.add(value);
@@ -166,6 +173,12 @@ public class LoadStore {
 
     public Map<String, String> room(String region, String room) {
         return hashes.hgetall(RedisKeys.room(region, room));
+    }
+
+    /** Whether region-router holds a reservation in the room that expires after {@code nowMillis} (a join on its way). */
+    public boolean hasLiveReservation(String region, String room, long nowMillis) {
+        return sortedSets.zcount(RedisKeys.room(region, room) + RedisKeys.RESERVATIONS,
+                ScoreRange.from(nowMillis, Double.POSITIVE_INFINITY)) > 0;
     }
 
     /** Ids of the room's egress that are still running. */

@@ -6,13 +6,14 @@
 -- ARGV: prefix, event id, type, createdAt (epoch s), room, room sid, participant sid, track sid,
 --       track kind (video|audio|screen|''), egress id, egress active (1|0),
 --       kbit/s per forwarded video / audio / screen-share track, applied-id retention (s),
---       participant identity
+--       participant identity, finished-room TTL (s)
 local applied = KEYS[1]
 local prefix, id, etype, created, room, roomSid = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]), ARGV[5], ARGV[6]
 local psid, tsid, kind, egressId, egressActive = ARGV[7], ARGV[8], ARGV[9], ARGV[10], ARGV[11]
 local videoKbps, audioKbps, screenKbps = tonumber(ARGV[12]), tonumber(ARGV[13]), tonumber(ARGV[14])
 local retention = tonumber(ARGV[15])
 local identity = ARGV[16]
+local finishedTtl = tonumber(ARGV[17])
 
 if redis.call('ZSCORE', applied, id) then
   return 'duplicate'
@@ -72,6 +73,12 @@ local function store(s)
     args[#args + 1] = s[f]
   end
   redis.call('HSET', roomKey, unpack(args))
+  -- since when nobody is in the room (the reaper's idle rule): set as it empties, kept while it stays so
+  if s.participants > 0 then
+    redis.call('HDEL', roomKey, 'empty_since')
+  else
+    redis.call('HSETNX', roomKey, 'empty_since', created)
+  end
   local counted = old[4] and old[4] ~= '' and old[5] ~= '1'
   for i, f in ipairs(MOVING) do
     local delta = s[f] - (tonumber(old[i]) or 0)
@@ -92,6 +99,9 @@ local function finish()
     redis.call('SREM', nodeKeyOf(prefix, state[1]) .. ':rooms', room)
   end
   redis.call('HSET', roomKey, 'finished', 1, 'node', '', 'lost', 0)
+  redis.call('HDEL', roomKey, 'empty_since')
+  -- the hash stays a while as the session's tombstone (its late events are ignored), then goes
+  redis.call('EXPIRE', roomKey, finishedTtl)
   redis.call('HINCRBY', totalsKey, 'rooms', -1)
   redis.call('SREM', prefix .. 'rooms', room)
 end
@@ -143,6 +153,8 @@ end
 
 local function start()
   redis.call('HSET', roomKey, 'sid', roomSid, 'since', created, 'finished', 0)
+  redis.call('HDEL', roomKey, 'empty_since')
+  redis.call('PERSIST', roomKey)
   redis.call('HINCRBY', totalsKey, 'rooms', 1)
   redis.call('SADD', prefix .. 'rooms', room)
 end
