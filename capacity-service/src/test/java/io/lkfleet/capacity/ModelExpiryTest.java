@@ -52,6 +52,7 @@ class ModelExpiryTest {
     @Test
     void aFinishedRoomsKeysExpireAfterTheWindow() {
         String region = "expiry-finished-" + UUID.randomUUID();
+        ModelMarks.markRebuilt(redis, region);
         String room = "done";
         apply(region, WebhookEvents.finishedRoom(room, 1_790_000_000L));
         KeyCommands<String> keys = redis.key(String.class);
@@ -71,6 +72,7 @@ class ModelExpiryTest {
     @Test
     void aRoomNameReusedByANewSessionKeepsItsKeys() {
         String region = "expiry-reused-" + UUID.randomUUID();
+        ModelMarks.markRebuilt(redis, region);
         String room = "standup";
         apply(region, WebhookEvents.finishedRoom(room, 1_790_000_000L));
         // the next day's stand-up: same name, new room sid
@@ -85,16 +87,17 @@ class ModelExpiryTest {
     @Test
     void aGoneNodesHashExpiresAndThenLeavesTheIndex() {
         String region = "expiry-node-" + UUID.randomUUID();
+        ModelMarks.markRebuilt(redis, region);
         String node = "ND_expiring";
         KeyCommands<String> keys = redis.key(String.class);
-        store.syncNode(region, node, true, Map.of("state", "SERVING"));
+        store.syncNode(region, node, true, Map.of("state", "SERVING"), LoadStore.LIVE);
         assertEquals(-1, keys.pttl(RedisKeys.node(region, node)), "a serving node never expires");
-        assertEquals(0, store.syncNode(region, node, false, Map.of()), "marked gone, no rooms lost");
+        assertEquals(0, store.syncNode(region, node, false, Map.of(), LoadStore.LIVE), "marked gone, no rooms lost");
         assertTrue(keys.pttl(RedisKeys.node(region, node)) > 0);
         assertTrue(store.nodes(region).contains(node), "a gone node is shown for the window");
         await().atMost(Duration.ofSeconds(15)).until(() -> !keys.exists(RedisKeys.node(region, node)));
         // the registry poller still lists it as known and not registered: it leaves the index
-        assertEquals(-1, store.syncNode(region, node, false, Map.of()));
+        assertEquals(-1, store.syncNode(region, node, false, Map.of(), LoadStore.LIVE));
         assertFalse(store.nodes(region).contains(node));
         assertFalse(keys.exists(RedisKeys.node(region, node)), "not written again");
     }

@@ -210,8 +210,9 @@ class ScenariosIT extends FleetTest {
 
     /**
      * Scenario (5, Redis half): lkfleet's Redis (not LiveKit's) restarts empty while calls run.
-     * capacity-service sees its model mark gone and rebuilds the model from the topic; region-router,
-     * whose pins, reservations, drains and bookings went with the restart, fails closed while Redis
+     * capacity-service sees its model mark gone and rebuilds the model from LiveKit's present state
+     * (drains and bookings come back from fleet.admin-state); region-router, whose pins and
+     * reservations went with the restart, fails closed while Redis
      * is down, then finds live rooms through LiveKit's room_node_map and admits against the rebuilt model.
      */
     @Test

@@ -2,11 +2,17 @@
 -- State is kept per object (participant by sid, track by sid, egress by id) with terminal
 -- tombstones, and the room's shape is recomputed from it, so duplicates and reordering within a
 -- room converge on the same state. Room, node and region counters move by the room's delta.
--- KEYS[1] = fleet:{region}:applied (declares the region's slot; every key used shares its tag)
+-- KEYS[1] = fleet:{region}:applied (declares the region's slot; every key used shares its tag),
+-- KEYS[2] = fleet:{region}:model (the gate, model_gate.lua), KEYS[3] = fleet:{region}:snapshot
 -- ARGV: prefix, event id, type, createdAt (epoch s), room, room sid, participant sid, track sid,
 --       track kind (video|audio|screen|''), egress id, egress active (1|0),
 --       kbit/s per forwarded video / audio / screen-share track, applied-id retention (s),
---       participant identity, finished-room TTL (s)
+--       participant identity, finished-room TTL (s), topic partition and offset of the event
+--       ('' for a rebuild's own), the writer's claim ('' for the live stream)
+if modelClosed(KEYS[2], ARGV[20]) then return redis.error_reply(MODEL_CLOSED) end
+-- the rebuild read LiveKit after this event happened, so its effect is in the model already
+local resumeAt = ARGV[18] ~= '' and tonumber(redis.call('HGET', KEYS[3], ARGV[18]))
+if resumeAt and tonumber(ARGV[19]) < resumeAt then return 'before_snapshot' end
 local applied = KEYS[1]
 local prefix, id, etype, created, room, roomSid = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]), ARGV[5], ARGV[6]
 local psid, tsid, kind, egressId, egressActive = ARGV[7], ARGV[8], ARGV[9], ARGV[10], ARGV[11]
