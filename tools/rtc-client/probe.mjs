@@ -33,6 +33,14 @@ const rttSeconds = new client.Histogram({ name: 'lkfleet_probe_rtt_seconds', hel
 const failures = new client.Counter({ name: 'lkfleet_probe_failures_total', help: 'Synthetic joins that failed',
   labelNames: ['region', 'stage'], registers: [registry] });
 
+// Every series exists from start-up: a probe that has not joined yet reads 0, not "no data".
+for (const region of Object.keys(regions)) {
+  joinSeconds.zero({ region });
+  rttSeconds.zero({ region });
+  for (const phase of ['token', 'connect', 'first_media']) phaseSeconds.zero({ region, phase });
+  for (const stage of ['token', 'connect', 'media']) failures.labels(region, stage).inc(0);
+}
+
 async function rttMs(url) {
   const http = url.replace(/^ws/, 'http');
   const samples = [];

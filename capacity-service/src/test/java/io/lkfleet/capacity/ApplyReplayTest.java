@@ -146,8 +146,7 @@ class ApplyReplayTest {
         Map<String, String> clean = run("replay-clean-4", inOrder(histories));
         String region = "replay-two-instances";
         store.wipe(region);
-        ModelMarks.markRebuilt(redis, region);
-        store.assignRoom(region, "meeting", NODE, LoadStore.LIVE);
+        store.assignRoom(region, "meeting", NODE);
         // after a rebalance, a poll one instance was applying is delivered to another one as well
         List<WebhookChange> changes = inOrder(histories).stream().map(e -> parser.parse(region, e.json())).toList();
         List<List<String>> outcomes = Uni.join().all(store.applyAll(changes), store.applyAll(changes)).andFailFast()
@@ -156,7 +155,7 @@ class ApplyReplayTest {
             assertEquals(Set.of(LoadStore.APPLIED, LoadStore.DUPLICATE), Set.of(outcomes.get(0).get(i),
                     outcomes.get(1).get(i)), changes.get(i).eventId());
         }
-        store.assignRoom(region, "webinar", NODE, LoadStore.LIVE);
+        store.assignRoom(region, "webinar", NODE);
         assertEquals(clean, RedisDump.of(redis, region));
     }
 
@@ -182,8 +181,7 @@ class ApplyReplayTest {
     private Map<String, String> run(String region, List<WebhookEvents.Event> events, int poll,
             BiConsumer<List<WebhookEvents.Event>, List<String>> check) {
         store.wipe(region);
-        ModelMarks.markRebuilt(redis, region);
-        store.assignRoom(region, "meeting", NODE, LoadStore.LIVE);
+        store.assignRoom(region, "meeting", NODE);
         for (int from = 0; from < events.size(); from += poll) {
             List<WebhookEvents.Event> batch = events.subList(from, Math.min(events.size(), from + poll));
             List<String> outcomes = store.applyAll(batch.stream().map(e -> parser.parse(region, e.json())).toList())
@@ -191,7 +189,7 @@ class ApplyReplayTest {
             assertEquals(batch.size(), outcomes.size());
             check.accept(batch, outcomes);
         }
-        store.assignRoom(region, "webinar", NODE, LoadStore.LIVE);
+        store.assignRoom(region, "webinar", NODE);
         return RedisDump.of(redis, region);
     }
 

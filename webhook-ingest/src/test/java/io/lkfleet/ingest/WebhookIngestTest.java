@@ -180,6 +180,13 @@ class WebhookIngestTest {
                 "lkfleet_webhook_spooled ")) {
             assertTrue(metrics.lines().anyMatch(l -> l.startsWith(series)), "missing " + series);
         }
+        // counters exist from start-up at 0 (a quiet alert reads 0): these must have counted
+        assertTrue(metrics.lines().anyMatch(l -> l.matches(
+                "lkfleet_webhook_rejected_total\\{event=\"unknown\",reason=\"missing-signature\",region=\"unknown\"} [1-9].*")));
+        assertTrue(metrics.lines().anyMatch(l -> l.matches(
+                "lkfleet_webhook_accepted_total\\{event=\"room_started\",region=\"eu-west\"} [1-9].*")));
+        assertTrue(metrics.contains("lkfleet_webhook_rejected_total{event=\"unknown\",reason=\"hash-mismatch\",region=\"unknown\"} "),
+                "every reason exists before it happens");
     }
 
     @Test

@@ -2,7 +2,6 @@ package io.lkfleet.capacity.config;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
-import io.smallrye.config.WithName;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -36,14 +35,8 @@ public interface CapacityConfig {
     /** Acting on what the guards find, through each region's LiveKit server API. */
     Reaper reaper();
 
-    /**
-     * How long a finished room's hash stays (the tombstone that makes late events of its session
-     * harmless) and a gone node's, before Redis lets them go: the model's memory follows the live
-     * fleet, not its history. Applied event ids are kept for {@code capacity.events.applied-retention}.
-     */
-    @WithName("finished-room-ttl")
-    @WithDefault("1h")
-    Duration finishedRoomTtl();
+    /** The fleet console at {@code /console/}. */
+    Console console();
 
     interface Registry {
         /** How often each region's {@code nodes} and {@code room_node_map} are read (LiveKit rewrites them every 2 s). */
@@ -76,9 +69,18 @@ public interface CapacityConfig {
         @WithDefault("30s")
         Duration interval();
 
-        /** A room is reported idle once it has been empty this long, with no join reserved (see IdleRoom). */
+        /** A room with no participants is reported once its session is older than this. */
         @WithDefault("10m")
         Duration idleRoomGrace();
+    }
+
+    interface Console {
+        /** Prometheus (base URL of its HTTP API) whose alerts the console shows; absent: no alerts shown. */
+        Optional<String> prometheusUrl();
+
+        /** region-router, to which the console forwards the operator's admin actions with their credential. */
+        @WithDefault("http://127.0.0.1:8082")
+        String routerUrl();
     }
 
     interface Reaper {

@@ -1,12 +1,16 @@
 package io.lkfleet.capacity.metrics;
 
 import io.lkfleet.capacity.GuardReport;
+import io.lkfleet.capacity.store.LoadStore;
+import io.lkfleet.common.fleet.FleetConfig;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
+import io.quarkus.runtime.Startup;
 import java.time.Duration;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
@@ -15,9 +19,16 @@ import java.util.function.ToDoubleFunction;
 /**
  * capacity-service's meters ({@code lkfleet.capacity.*}). Per-node and per-region gauges read the
  * latest snapshot the registry poller took of the model in Redis, so a scrape never touches Redis.
+ * Every region's counters, lag and guard gauges exist from start-up, so a quiet alert reads 0, not
+ * "no data" (per-node gauges appear with the node).
  */
+@Startup
 @ApplicationScoped
 public class CapacityMetrics {
+    /** Outcomes of one webhook event, as apply_event.lua returns them, plus {@code malformed}. */
+    static final List<String> EVENT_OUTCOMES = List.of(LoadStore.APPLIED, LoadStore.DUPLICATE, "stale", "finished",
+            "unknown_room", "malformed");
+
     /** A node's load as last read: the model's, LiveKit's measured, and the share of its limit still free. */
     public record NodeLoad(double subscriptions, double measuredTracksOut, double headroomRatio) {
     }
@@ -32,22 +43,32 @@ public class CapacityMetrics {
     private final Map<String, AtomicReference<Double>> lag = new ConcurrentHashMap<>();
     private final Map<String, AtomicReference<GuardReport>> guards = new ConcurrentHashMap<>();
 
-    public CapacityMetrics(MeterRegistry registry) {
+    public CapacityMetrics(MeterRegistry registry, FleetConfig fleet) {
         this.registry = registry;
+        fleet.regions().keySet().forEach(region -> {
+            EVENT_OUTCOMES.forEach(outcome -> registry.counter("lkfleet.capacity.events", "region", region, "outcome",
+                    outcome));
+            lag(region);
+            guards(new GuardReport(region, List.of(), List.of()));
+        });
     }
 
     /** One webhook event handled, with its outcome ({@code applied}, {@code duplicate}, {@code malformed}, ...). */
     public void event(String region, String outcome, long createdAtEpochSeconds) {
         registry.counter("lkfleet.capacity.events", "region", region, "outcome", outcome).increment();
         if (createdAtEpochSeconds > 0) {
-            lag.computeIfAbsent(region, r -> {
-                AtomicReference<Double> ref = new AtomicReference<>(0.0);
-                Gauge.builder("lkfleet.capacity.consumer.lag.seconds", ref, AtomicReference::get)
-                        .description("Seconds from LiveKit creating the last applied event to its being applied")
-                        .tags("region", r).baseUnit("seconds").register(registry);
-                return ref;
-            }).set(Math.max(0, System.currentTimeMillis() / 1000.0 - createdAtEpochSeconds));
+            lag(region).set(Math.max(0, System.currentTimeMillis() / 1000.0 - createdAtEpochSeconds));
         }
+    }
+
+    private AtomicReference<Double> lag(String region) {
+        return lag.computeIfAbsent(region, r -> {
+            AtomicReference<Double> ref = new AtomicReference<>(0.0);
+            Gauge.builder("lkfleet.capacity.consumer.lag.seconds", ref, AtomicReference::get)
+                    .description("Seconds from LiveKit creating the last applied event to its being applied")
+                    .tags("region", r).baseUnit("seconds").register(registry);
+            return ref;
+        });
     }
 
     /** Time from the record reaching Kafka to its event being applied in Redis. */

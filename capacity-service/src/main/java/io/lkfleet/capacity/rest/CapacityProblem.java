@@ -12,7 +12,9 @@ public class CapacityProblem extends RuntimeException {
         ROOM_NOT_FOUND(404, "Unknown room"),
         INVALID_SIZING_REQUEST(400, "Invalid sizing request"),
         /** Another rebuild (any instance's) holds the region's claim. */
-        REBUILD_IN_PROGRESS(409, "Rebuild in progress");
+        REBUILD_IN_PROGRESS(409, "Rebuild in progress"),
+        /** The console forwarded an admin action and region-router did not answer. */
+        ROUTER_UNREACHABLE(502, "region-router did not answer");
 
         private final int status;
         private final String title;

@@ -1,5 +1,6 @@
 package io.lkfleet.capacity.rest;
 
+import io.lkfleet.capacity.FleetView;
 import io.lkfleet.capacity.GuardReport;
 import io.lkfleet.capacity.NodeView;
 import io.lkfleet.capacity.RegionView;
@@ -26,6 +27,13 @@ public class LoadResource {
     public LoadResource(LoadViews views, CapacityConfig config) {
         this.views = views;
         this.config = config;
+    }
+
+    /** Everything at once (regions → nodes → rooms, reservations, drains, bookings): the console polls it. */
+    @GET
+    @Path("/fleet")
+    public FleetView fleet() {
+        return views.fleet(config.guards().idleRoomGrace().toSeconds());
     }
 
     @GET

@@ -1,5 +1,6 @@
 package io.lkfleet.capacity.service;
 
+import io.lkfleet.capacity.FleetView;
 import io.lkfleet.capacity.GuardReport;
 import io.lkfleet.capacity.NodeView;
 import io.lkfleet.capacity.RegionView;
@@ -15,6 +16,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /** Reads the load model from Redis into the views the API and the gauges show. */
 @ApplicationScoped
@@ -103,7 +105,50 @@ public class LoadViews {
                 number(h, "subscriptions"), number(h, "egress_kbps"), number(h, "egress_active"), side);
     }
 
-    /** Rooms of {@code region} the ops guards flag, as of {@code nowEpochSeconds}; idle as {@link IdleRoom} says. */
+    /** Every region with its nodes, their rooms and region-router's reservations, drains and bookings. */
+    public FleetView fleet(long idleGraceSeconds) {
+        long now = System.currentTimeMillis();
+        List<FleetView.Region> regions = new ArrayList<>();
+        for (String region : regionNames()) {
+            Set<String> draining = store.draining(region);
+            Map<String, String> bookings = store.bookings(region);
+            List<FleetView.Node> nodes = nodes(region).stream().map(n -> new FleetView.Node(n,
+                    store.reservedSubscriptions(region, n.id()), draining.contains(n.id()),
+                    booking(bookings.get(n.id()), now), rooms(region, n.id()))).toList();
+            regions.add(new FleetView.Region(region(region), guards(region, now / 1000, idleGraceSeconds), nodes));
+        }
+        return new FleetView(now, regions);
+    }
+
+    private List<FleetView.Room> rooms(String region, String nodeId) {
+        List<FleetView.Room> rooms = new ArrayList<>();
+        for (String room : store.nodeRooms(region, nodeId)) {
+            Map<String, String> h = store.room(region, room);
+            if (!h.isEmpty() && !"1".equals(h.get("finished"))) {
+                rooms.add(new FleetView.Room(room, number(h, "participants"), number(h, "publishers"),
+                        number(h, "subscriptions")));
+            }
+        }
+        rooms.sort(Comparator.comparing(FleetView.Room::name));
+        return rooms;
+    }
+
+    /** A booking still in force; region-router writes it as {@code room|participants|until epoch ms}. */
+    private static FleetView.Booking booking(String value, long nowMillis) {
+        if (value == null) {
+            return null;
+        }
+        int last = value.lastIndexOf('|');
+        int middle = value.lastIndexOf('|', last - 1);
+        if (middle < 0) {
+            return null;
+        }
+        long until = Long.parseLong(value.substring(last + 1));
+        return until < nowMillis ? null : new FleetView.Booking(value.substring(0, middle),
+                Long.parseLong(value.substring(middle + 1, last)), until);
+    }
+
+    /** Rooms of {@code region} the ops guards flag, as of {@code nowEpochSeconds}. */
     public GuardReport guards(String region, long nowEpochSeconds, long idleGraceSeconds) {
         List<String> idle = new ArrayList<>();
         List<String> orphanEgress = new ArrayList<>();
@@ -112,8 +157,7 @@ public class LoadViews {
             if (h.isEmpty() || "1".equals(h.get("finished"))) {
                 continue;
             }
-            if (IdleRoom.idle(h, nowEpochSeconds, idleGraceSeconds,
-                    () -> store.hasLiveReservation(region, room, nowEpochSeconds * 1000))) {
+            if (number(h, "participants") == 0 && nowEpochSeconds - number(h, "since") > idleGraceSeconds) {
                 idle.add(room);
             }
             if (number(h, "egress_active") > 0 && number(h, "publishers") == 0) {

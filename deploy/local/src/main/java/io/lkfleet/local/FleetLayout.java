@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.TreeMap;
 
 /**
@@ -136,6 +137,11 @@ public final class FleetLayout {
             ports.put("livekit node " + n.name() + " prometheus", n.prometheusPort());
         });
         services.values().forEach(s -> ports.put("service " + s.name(), s.port()));
+        local.prometheus().ifPresent(p -> {
+            ports.put("prometheus", shift(p.port()));
+            ports.put("node exporter", shift(p.nodeExporterPort()));
+        });
+        local.probe().ifPresent(p -> ports.put("join probe metrics", shift(p.metricsPort())));
         return ports;
     }
 
@@ -173,6 +179,20 @@ public final class FleetLayout {
 
     public int fleetRedisPort() {
         return shift(local.fleetRedisPort());
+    }
+
+    /** Port of the fleet's Prometheus, when the fleet file has one. */
+    public OptionalInt prometheusPort() {
+        return local.prometheus().map(p -> OptionalInt.of(shift(p.port()))).orElse(OptionalInt.empty());
+    }
+
+    public OptionalInt nodeExporterPort() {
+        return local.prometheus().map(p -> OptionalInt.of(shift(p.nodeExporterPort())))
+                .orElse(OptionalInt.empty());
+    }
+
+    public OptionalInt probeMetricsPort() {
+        return local.probe().map(p -> OptionalInt.of(shift(p.metricsPort()))).orElse(OptionalInt.empty());
     }
 
     public String kafkaBootstrap() {

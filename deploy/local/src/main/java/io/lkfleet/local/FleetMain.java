@@ -23,7 +23,7 @@ public final class FleetMain {
             System.out.println(usage());
             return;
         }
-        LocalFleet.Options options = new LocalFleet.Options().services(LocalFleet.SERVICES);
+        LocalFleet.Options options = new LocalFleet.Options().services(LocalFleet.SERVICES).observed();
         List<String> rest = new ArrayList<>(Arrays.asList(args).subList(1, args.length));
         for (int i = 0; i < rest.size(); i++) {
             String value = i + 1 < rest.size() ? rest.get(i + 1) : null;

@@ -3,6 +3,7 @@ package io.lkfleet.local;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * How the one-machine fleet lays the fleet out on loopback (prefix {@code local}): which
@@ -29,6 +30,37 @@ public interface LocalConfig {
     /** Seconds LiveKit waits after the last participant left before {@code room_finished}. */
     @WithDefault("5")
     int departureTimeoutSeconds();
+
+    /** The fleet's Prometheus (scraping every process, loading deploy/prometheus/rules); absent: none. */
+    Optional<Prometheus> prometheus();
+
+    /** The synthetic join probe (tools/rtc-client/probe.mjs); absent: none. */
+    Optional<Probe> probe();
+
+    interface Prometheus {
+        int port();
+
+        /** Scrape and rule evaluation interval; short, so a dev fleet shows changes at once. */
+        @WithDefault("5")
+        int scrapeIntervalSeconds();
+
+        /** Port of the machine's node exporter (node_cpu_seconds_total, for the NodeCpuHigh page). */
+        int nodeExporterPort();
+    }
+
+    interface Probe {
+        /** Where the probe serves its Prometheus metrics. */
+        int metricsPort();
+
+        @WithDefault("60")
+        int intervalSeconds();
+
+        /** API key of the tenant the probe asks token-service as. */
+        String tenantKey();
+
+        /** Room-name prefix: the tenant's namespace. */
+        String roomPrefix();
+    }
 
     interface Kafka {
         int port();

@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Collectors;
@@ -38,6 +39,8 @@ public final class LocalFleet implements AutoCloseable {
     private final Map<String, ManagedProcess> services = new LinkedHashMap<>();
     private final KafkaBroker kafka;
     private final Path runtimeProperties;
+    private JoinProbe probe;
+    private PrometheusServer prometheus;
 
     private LocalFleet(Options options, FleetLayout layout, RunDir runDir) {
         this.options = options;
@@ -81,6 +84,21 @@ public final class LocalFleet implements AutoCloseable {
         runDir.writePrivate(runtimeProperties.getFileName().toString(), toProperties(serviceProperties()));
         options.services.forEach(this::launchService);
         options.services.forEach(this::awaitService);
+        startObservers();
+    }
+
+    /** The join probe (needs token-service and LiveKit) and Prometheus, when asked for and configured. */
+    private void startObservers() {
+        if (options.observed && layout.local().probe().isPresent() && services.containsKey("token-service")
+                && !nodes.isEmpty()) {
+            probe = JoinProbe.start(layout, runDir, options.repoRoot);
+        }
+        if (options.observed && layout.local().prometheus().isPresent()) {
+            prometheus = PrometheusServer.start(layout, runDir, options.repoRoot, new PrometheusServer.Targets(
+                    services.keySet().stream().map(layout.services()::get).toList(),
+                    nodes.values().stream().map(LiveKitNode::spec).toList(),
+                    probe == null ? OptionalInt.empty() : layout.probeMetricsPort()), options.alertsFor);
+        }
     }
 
     private void startRedis(String name, int port) {
@@ -150,6 +168,10 @@ public final class LocalFleet implements AutoCloseable {
     public Map<String, String> serviceProperties() {
         Map<String, String> props = new LinkedHashMap<>(layout.serviceProperties());
         props.put("tokens.tenants-file", options.tenantsFile.toString());
+        if (options.observed) {
+            layout.prometheusPort().ifPresent(p -> props.put("capacity.console.prometheus-url",
+                    "http://" + FleetLayout.HOST + ":" + p));
+        }
         return props;
     }
 
@@ -183,6 +205,16 @@ public final class LocalFleet implements AutoCloseable {
         return services;
     }
 
+    /** The fleet's Prometheus, when started ({@link Options#observed()}). */
+    public Optional<PrometheusServer> prometheus() {
+        return Optional.ofNullable(prometheus);
+    }
+
+    /** The synthetic join probe, when started ({@link Options#observed()}). */
+    public Optional<JoinProbe> probe() {
+        return Optional.ofNullable(probe);
+    }
+
     /** Stops a Redis instance ({@code redis-fleet} or {@code redis-<region>}) to test outages. */
     public void stopRedis(String name) {
         redis.get(name).stop(Duration.ofSeconds(10));
@@ -212,6 +244,16 @@ public final class LocalFleet implements AutoCloseable {
                         + n.spec().rtcUdpPort() + ", metrics :" + n.spec().prometheusPort())));
         services.keySet().forEach(s -> table.append(String.format(row, s, layout.services().get(s).url(),
                 "health /q/health, metrics /q/metrics, OpenAPI /q/openapi")));
+        if (probe != null) {
+            table.append(String.format(row, "join probe", "http://" + FleetLayout.HOST + ":"
+                    + layout.probeMetricsPort().orElseThrow(), "joins every region every "
+                    + layout.local().probe().orElseThrow().intervalSeconds() + " s; metrics /metrics (lkfleet_probe_*)"));
+        }
+        if (prometheus != null) {
+            table.append(String.format(row, "prometheus", prometheus.url(), "scrapes all of the above every "
+                    + layout.local().prometheus().orElseThrow().scrapeIntervalSeconds()
+                    + " s; alerts: " + prometheus.url() + "/alerts"));
+        }
         table.append(System.lineSeparator()).append("API keys (secrets are in the environment, never printed):")
                 .append(System.lineSeparator());
         layout.regions().values().forEach(r -> table.append(String.format("  %-12s url %-24s key %s%n", r.name(),
@@ -223,6 +265,12 @@ public final class LocalFleet implements AutoCloseable {
     /** Stops everything, services first, and waits for every process to end. */
     @Override
     public void close() {
+        if (prometheus != null) {
+            prometheus.stop();
+        }
+        if (probe != null) {
+            probe.stop();
+        }
         services.values().forEach(p -> p.stop(Duration.ofSeconds(20)));
         nodes.values().forEach(n -> n.stop(Duration.ofSeconds(5)));
         kafka.stop();
@@ -307,6 +355,8 @@ public final class LocalFleet implements AutoCloseable {
         private boolean liveKit = true;
         private List<String> services = List.of();
         private List<String> webhookUrls = List.of();
+        private boolean observed;
+        private Optional<Duration> alertsFor = Optional.empty();
 
         public Options fleetFile(Path file) {
             this.fleetFile = file;
@@ -355,6 +405,18 @@ public final class LocalFleet implements AutoCloseable {
         /** Where LiveKit posts webhooks; by default the fleet's webhook-ingest. */
         public Options webhookUrls(List<String> urls) {
             this.webhookUrls = List.copyOf(urls);
+            return this;
+        }
+
+        /** Also starts the join probe and Prometheus (local.probe, local.prometheus of the fleet file). */
+        public Options observed() {
+            this.observed = true;
+            return this;
+        }
+
+        /** Prometheus evaluates the alert rules with every {@code for:} set to this (tests wait less). */
+        public Options alertsFor(Duration duration) {
+            this.alertsFor = Optional.of(duration);
             return this;
         }
 

@@ -177,7 +177,8 @@ public class RouteExecutor {
     /** Publishes the decision {@code route} ends in, admitted or refused. */
     public Uni<RouteDecision> recorded(RouteRequest join, Uni<RouteDecision> route) {
         return route.invoke(d -> decisions.publish(new DecisionRecord(DecisionRecord.VERSION, System.currentTimeMillis(),
-                join.room(), DecisionRecord.ADMITTED, d.newRoom() ? "new-room" : "pinned", d.region(), d.nodeId(),
+                join.room(), DecisionRecord.ADMITTED, d.newRoom() ? DecisionPublisher.NEW_ROOM : DecisionPublisher.PINNED,
+                d.region(), d.nodeId(),
                 join.tenant(), join.identity(), join.role(), d.projectedSubscriptions(), d.limitSubscriptions(),
                 d.latencySource(), null)))
                 .onFailure(Refusal.class).invoke(failure -> {

@@ -1,10 +1,13 @@
 package io.lkfleet.ingest.metrics;
 
+import io.lkfleet.common.fleet.FleetConfig;
 import io.lkfleet.ingest.Reason;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,7 +20,9 @@ import java.util.function.ToDoubleFunction;
  * The service's meters. Every answered request counts once in {@code received} and once in either
  * {@code accepted} or {@code rejected}; tags not known yet (region before the token is verified,
  * event before the body is parsed) read {@code unknown}. Meters are looked up once per tag set and then
- * kept: registering on every request ran the registry's filters and id building each time.
+ * kept: registering on every request ran the registry's filters and id building each time. The
+ * counters exist from start-up for every region, event type and reason, so a quiet alert reads 0,
+ * not "no data".
  */
 @ApplicationScoped
 public class WebhookMetrics {
@@ -29,6 +34,10 @@ public class WebhookMetrics {
     public static final String SPOOLED = "lkfleet.webhook.spooled";
     public static final String QUARANTINED = "lkfleet.webhook.spool.quarantined";
     static final String UNKNOWN = "unknown";
+    /** The event types LiveKit posts. */
+    static final List<String> LIVEKIT_EVENTS = List.of("room_started", "room_finished", "participant_joined",
+            "participant_left", "track_published", "track_unpublished", "egress_started", "egress_updated",
+            "egress_ended", "ingress_started", "ingress_ended");
 
     private final MeterRegistry registry;
     private final AtomicInteger inFlight;
@@ -38,6 +47,20 @@ public class WebhookMetrics {
     public WebhookMetrics(MeterRegistry registry) {
         this.registry = registry;
         this.inFlight = registry.gauge(IN_FLIGHT, new AtomicInteger());
+    }
+
+    void initialise(@Observes StartupEvent start, FleetConfig fleet) {
+        List<String> regions = new ArrayList<>(fleet.regions().keySet());
+        regions.add(UNKNOWN);
+        // a rejection names the region once the token's issuer is known, the event once the body is parsed
+        regions.forEach(region -> {
+            counter(RECEIVED, "region", region);
+            for (Reason reason : Reason.values()) {
+                counter(REJECTED, "region", region, "event", UNKNOWN, "reason", reason.slug());
+            }
+        });
+        fleet.regions().keySet().forEach(region -> LIVEKIT_EVENTS.forEach(event -> counter(ACCEPTED, "region", region,
+                "event", event)));
     }
 
     public void accepted(String region, String event) {

@@ -7,6 +7,7 @@ import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -32,6 +33,12 @@ public final class TestFleet {
     /** As {@link #get(List, List)}, with fleet configuration that wins over the fleet file. */
     public static synchronized LocalFleet get(List<String> webhookUrls, List<String> services,
             Map<String, String> config) {
+        return get(webhookUrls, services, config, options -> { });
+    }
+
+    /** As {@link #get(List, List, Map)}; {@code more} adds options (e.g. Prometheus and the join probe). */
+    public static synchronized LocalFleet get(List<String> webhookUrls, List<String> services,
+            Map<String, String> config, Consumer<LocalFleet.Options> more) {
         if (fleet == null) {
             LocalFleet.Options options = new LocalFleet.Options();
             Map<String, String> overrides = new HashMap<>(randomSecrets(options.fleetFile()));
@@ -44,6 +51,7 @@ public final class TestFleet {
                     .overrides(overrides)
                     .webhookUrls(webhookUrls)
                     .services(services);
+            more.accept(options);
             fleet = LocalFleet.start(options);
             LocalFleet started = fleet;
             Runtime.getRuntime().addShutdownHook(new Thread(started::close, "test-fleet-shutdown"));
