@@ -154,7 +154,8 @@ final class CapacityBench {
                         - start)) + "), then applied by capacity-service a poll at a time (up to max.poll.records, one"
                         + " Redis pipeline each). Ceiling: redis-benchmark -c " + ctx.connections() + " -n "
                         + CEILING_REQUESTS + " EVALSHA of capacity-service's apply_event.lua as capacity-service loads"
-                        + " it (common's redis_keys.lua, room_assignment.lua, apply_event.lua), in db 1 of lkfleet's"
+                        + " it (common's redis_keys.lua, model_gate.lua, room_assignment.lua, apply_event.lua), in db 1"
+                        + " of lkfleet's"
                         + " Redis: a participant_joined of a new event id opening a new room, so every call applies"
                         + " (none is a cheap duplicate) and no hash grows across calls.")
                 .raw("backlog", Map.of("events", BACKLOG, "applied", count, "seconds", seconds, "applied_per_s", rate,
@@ -173,6 +174,7 @@ final class CapacityBench {
         Path script = ctx.workDir().resolve("apply_event.bench.lua");
         StringBuilder source = new StringBuilder();
         for (String part : List.of("common/src/main/resources/io/lkfleet/common/redis/redis_keys.lua",
+                "capacity-service/src/main/resources/io/lkfleet/capacity/store/model_gate.lua",
                 "capacity-service/src/main/resources/io/lkfleet/capacity/store/room_assignment.lua",
                 "capacity-service/src/main/resources/io/lkfleet/capacity/store/apply_event.lua")) {
             source.append(Files.readString(ctx.repoRoot().resolve(part))).append('\n');
@@ -181,12 +183,17 @@ final class CapacityBench {
         String sha = Procs.run(List.of("redis-cli", "-h", host, "-p", port, "-x", "SCRIPT", "LOAD"), Map.of(),
                 Duration.ofSeconds(10), ctx.log(), script).trim();
         String r = "fleet:{bench-apply}:";
+        // the model's gate writes a region only while its mark says rebuilt
+        Procs.run(List.of("redis-cli", "-h", host, "-p", port, "-n", "1", "SET", r + "model", RedisKeys.MODEL_REBUILT + "0"),
+                Map.of(), Duration.ofSeconds(10), ctx.log());
         // __rand_int__: a new event id, room and participant each call (redis-benchmark -r)
         String out = Procs.run(List.of("redis-benchmark", "-h", host, "-p", port, "--dbnum", "1", "-c",
                 Integer.toString(ctx.connections()), "-n", Integer.toString(CEILING_REQUESTS), "-r", "1000000000",
-                "--csv", "EVALSHA", sha, "1", r + "applied", r, "EV___rand_int__", "participant_joined",
+                "--csv", "EVALSHA", sha, "3", r + "applied", r + "model", r + "snapshot", r, "EV___rand_int__",
+                "participant_joined",
                 Long.toString(Instant.now().getEpochSecond()), "cbench-__rand_int__", "RM_cbench", "PA___rand_int__",
-                "", "", "", "1", "1700", "32", "2500", "86400", "user-1"), Map.of(), Duration.ofSeconds(120), ctx.log());
+                "", "", "", "1", "1700", "32", "2500", "86400", "user-1", "3600", "", "", ""), Map.of(), Duration.ofSeconds(120),
+                ctx.log());
         Procs.run(List.of("redis-cli", "-h", host, "-p", port, "-n", "1", "FLUSHDB"), Map.of(), Duration.ofSeconds(60),
                 ctx.log());
         String row = out.lines().filter(l -> l.startsWith("\"EVALSHA")).findFirst()

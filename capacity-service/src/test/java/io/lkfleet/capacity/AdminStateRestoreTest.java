@@ -1,6 +1,5 @@
 package io.lkfleet.capacity;
 
-import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -13,7 +12,6 @@ import io.quarkus.redis.datasource.keys.KeyScanArgs;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -63,8 +61,7 @@ class AdminStateRestoreTest {
         }
 
         loseRegion();
-        await().atMost(Duration.ofSeconds(60)).until(() -> String.valueOf(redis.value(String.class)
-                .get(RedisKeys.model(REGION))).startsWith(RedisKeys.MODEL_REBUILT));
+        ModelMarks.awaitRebuilt(redis, REGION);
 
         Set<String> draining = redis.set(String.class).smembers(RedisKeys.region(REGION) + RedisKeys.DRAINING);
         assertTrue(draining.contains(drained.nodeId()), "a drain in force is back");

@@ -120,8 +120,7 @@ class RebuildTest {
 
     @Test
     void twoRebuildsRaceForTheClaimAndOneWins() throws Exception {
-        await().atMost(Duration.ofSeconds(60)).until(() -> String.valueOf(redis.value(String.class)
-                .get(RedisKeys.model(REGION))).startsWith(RedisKeys.MODEL_REBUILT));
+        ModelMarks.awaitRebuilt(redis, REGION);
         ExecutorService racers = Executors.newFixedThreadPool(8);
         List<Callable<Optional<String>>> claimsAtOnce = new ArrayList<>();
         for (int i = 0; i < 8; i++) {
@@ -137,8 +136,7 @@ class RebuildTest {
                 .body("type", equalTo("https://lkfleet.io/problems/rebuild-in-progress"));
         claims.abandon(REGION, won.get(0));
         // no mark: the watch notices the lost model and rebuilds it under its own claim
-        await().atMost(Duration.ofSeconds(60)).until(() -> String.valueOf(redis.value(String.class)
-                .get(RedisKeys.model(REGION))).startsWith(RedisKeys.MODEL_REBUILT));
+        ModelMarks.awaitRebuilt(redis, REGION);
     }
 
     private static RequestSpecification admin() {

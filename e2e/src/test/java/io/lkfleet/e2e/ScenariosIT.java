@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.lkfleet.common.contract.DecisionRecord;
 import io.lkfleet.common.contract.Topics;
 import io.lkfleet.local.LiveKitNode;
 import io.lkfleet.local.testing.RtcParticipants;
@@ -210,8 +211,9 @@ class ScenariosIT extends FleetTest {
 
     /**
      * Scenario (5, Redis half): lkfleet's Redis (not LiveKit's) restarts empty while calls run.
-     * capacity-service sees its model mark gone and rebuilds the model from the topic; region-router,
-     * whose pins, reservations, drains and bookings went with the restart, fails closed while Redis
+     * capacity-service sees its model mark gone and rebuilds the model from LiveKit's present state
+     * (drains and bookings come back from fleet.admin-state); region-router, whose pins and
+     * reservations went with the restart, fails closed while Redis
      * is down, then finds live rooms through LiveKit's room_node_map and admits against the rebuilt model.
      */
     @Test
@@ -255,10 +257,11 @@ class ScenariosIT extends FleetTest {
             // The router lost its pin of the first room: it follows LiveKit's room_node_map.
             String node = fleet.registry(regionOf(first)).roomNodeMap().get(first);
             calls.add(join(E2eFleet.token(Map.of("room_name", first, "participant_identity", "bob-again"))));
-            JsonNode decision = decision(first, "bob-again");
-            assertEquals("admitted", decision.path("outcome").asText(), decision.toString());
-            assertEquals("pinned", decision.path("reason").asText(), decision.toString());
-            assertEquals(node, decision.path("node").asText(), "routed to the node the room runs on");
+            DecisionRecord decision = decision(first, "bob-again");
+            assertEquals(DecisionRecord.VERSION, decision.version(), decision.toString());
+            assertTrue(decision.admitted(), decision.toString());
+            assertEquals("pinned", decision.reason(), decision.toString());
+            assertEquals(node, decision.node(), "routed to the node the room runs on");
             modelMatchesLiveKit(2);
             // and new rooms are placed again: eu-central is full now, eu-west is not
             long asked = System.nanoTime();
@@ -296,14 +299,14 @@ class ScenariosIT extends FleetTest {
         return identityById.values().stream().collect(Collectors.groupingBy(i -> i, Collectors.counting()));
     }
 
-    /** region-router's decision on {@code identity}'s join of {@code room}, from {@code fleet.decisions}. */
-    private static JsonNode decision(String room, String identity) {
+    /** region-router's decision on {@code identity}'s join of {@code room}, read from {@code fleet.decisions} as its contract. */
+    private static DecisionRecord decision(String room, String identity) {
         try (KafkaConsumer<String, String> consumer = auditor(Topics.DECISIONS)) {
             long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
             while (System.nanoTime() < deadline) {
                 for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(500))) {
-                    JsonNode decision = readJson(record.value());
-                    if (room.equals(decision.path("room").asText()) && identity.equals(decision.path("identity").asText())) {
+                    DecisionRecord decision = readDecision(record.value());
+                    if (room.equals(decision.room()) && identity.equals(decision.identity())) {
                         return decision;
                     }
                 }
@@ -322,6 +325,14 @@ class ScenariosIT extends FleetTest {
                 new StringDeserializer());
         consumer.subscribe(List.of(topic));
         return consumer;
+    }
+
+    private static DecisionRecord readDecision(String json) {
+        try {
+            return E2eFleet.JSON.readValue(json, DecisionRecord.class);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static JsonNode readJson(String json) {

@@ -9,6 +9,8 @@ import io.lkfleet.common.capacity.CapacityModel;
 import io.lkfleet.common.capacity.NodeLimit;
 import io.lkfleet.common.capacity.RoomCost;
 import io.lkfleet.common.capacity.RoomShape;
+import io.lkfleet.common.contract.RedisKeys;
+import io.lkfleet.common.contract.RouteRequest;
 import io.lkfleet.local.testing.LocalFleetResource;
 import io.lkfleet.router.admission.Admission;
 import io.lkfleet.router.admission.AdmissionRequest;
@@ -119,10 +121,18 @@ class AdmissionScriptTest {
         }
     }
 
+    /**
+     * admit.lua and {@link CapacityModel} agree step by step on random sequences of joins in every role
+     * the router accepts ({@code publisher}; {@code subscriber} and {@code hidden}, which cost like one),
+     * into rooms capacity-service's model already has on the node, some of them sharing screens. The
+     * screens reach the script only through the model's {@code screen_tracks}, so every delta, every
+     * room's own fit and every projected load here depends on the script's screen-share branch.
+     */
     @Test
-    void scriptAgreesWithTheCapacityModelOnRandomSequences() {
+    void scriptAgreesWithTheCapacityModelForEveryRoleAndScreenShares() {
         CapacityModel model = new CapacityModel(assumptions);
         Random random = new Random(7);
+        int screenRooms = 0;
         for (int run = 0; run < 20; run++) {
             String node = "ND_property_" + run + "_" + UUID.randomUUID();
             NodeLimit limit = new NodeLimit(50 + random.nextInt(400),
@@ -130,12 +140,29 @@ class AdmissionScriptTest {
             Map<String, RoomShape> rooms = new HashMap<>();
             long load = 0;
             long egress = 0;
+            // what capacity-service's model already counts on the node: rooms of up to 3, 0-2 screens each
+            for (int r = 0; r < 3; r++) {
+                String room = "prop-" + run + "-" + r + "-" + node;
+                int participants = random.nextInt(4);
+                RoomShape shape = new RoomShape(participants, random.nextInt(participants + 1),
+                        participants == 0 ? 0 : random.nextInt(3));
+                redis.hash(String.class).hset(RedisKeys.room(REGION, room), Map.of("participants",
+                        Integer.toString(shape.participants()), "publishers", Integer.toString(shape.publishers()),
+                        "screen_tracks", Integer.toString(shape.screenShares())));
+                rooms.put(room, shape);
+                screenRooms += shape.screenShares() > 0 ? 1 : 0;
+                load += model.cost(shape).subscriptions();
+                egress += model.cost(shape).egressKbps();
+            }
+            redis.hash(String.class).hset(RedisKeys.node(REGION, node), Map.of("subscriptions", Long.toString(load),
+                    "egress_kbps", Long.toString(egress)));
             for (int step = 0; step < 60; step++) {
                 String room = "prop-" + run + "-" + random.nextInt(3) + "-" + node;
-                boolean publisher = random.nextBoolean();
-                RoomShape shape = rooms.getOrDefault(room, new RoomShape(0, 0, 0));
+                String role = ROLES.get(random.nextInt(ROLES.size()));
+                boolean publisher = publishes(role);
+                RoomShape shape = rooms.get(room);
                 RoomShape after = publisher ? shape.withPublisher() : shape.withSubscriber();
-                RoomCost delta = model.cost(after).minus(model.cost(shape));
+                RoomCost delta = publisher ? model.deltaOfPublisher(shape) : model.deltaOfSubscriber(shape);
                 RoomCost whole = model.cost(after);
                 AdmissionResult.Outcome expected;
                 if (whole.subscriptions() > limit.maxSubscriptions() || whole.egressKbps() > limit.maxEgressKbps()) {
@@ -147,16 +174,27 @@ class AdmissionScriptTest {
                 }
                 AdmissionResult got = admit(REGION, node, room, "u" + step, publisher, "rsv_" + run + "_" + step,
                         model, limit, TTL, TTL);
-                assertEquals(expected, got.outcome(), "run " + run + " step " + step + " room " + shape);
+                String where = "run " + run + " step " + step + ": a " + role + " joins " + shape;
+                assertEquals(expected, got.outcome(), where);
                 if (expected == AdmissionResult.Outcome.ADMITTED) {
                     rooms.put(room, after);
                     load += delta.subscriptions();
                     egress += delta.egressKbps();
-                    assertEquals(load, got.nodeSubscriptions(), "projected node load");
-                    assertTrue(Math.abs(egress - got.nodeEgressKbps()) <= rooms.size(), "projected egress");
+                    assertEquals(load, got.nodeSubscriptions(), "projected node load, " + where);
+                    assertTrue(Math.abs(egress - got.nodeEgressKbps()) <= rooms.size(), "projected egress, " + where);
                 }
             }
         }
+        assertTrue(screenRooms >= 10, "the sequences share screens in " + screenRooms + " rooms");
+    }
+
+    /** Every role region-router accepts; it admits {@code hidden} like a {@code subscriber}. */
+    private static final List<String> ROLES = List.of("publisher", "subscriber", "hidden");
+
+    /** How the router reads a join's role. */
+    private static boolean publishes(String role) {
+        return new RouteRequest("acme", "room", "someone", role, null, null, null, null, null, null, null, null)
+                .publisher();
     }
 
     @Test

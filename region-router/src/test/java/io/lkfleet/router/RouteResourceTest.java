@@ -6,8 +6,12 @@ import static org.hamcrest.Matchers.notNullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lkfleet.common.contract.DecisionRecord;
+import io.lkfleet.common.contract.Reason;
 import io.lkfleet.common.contract.RedisKeys;
 import io.lkfleet.common.contract.Topics;
 import io.lkfleet.local.LiveKitNode;
@@ -24,13 +28,13 @@ import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.awaitility.Awaitility;
@@ -240,26 +244,56 @@ class RouteResourceTest {
         }
     }
 
+    /**
+     * The producer's side of the {@code fleet.decisions} contract: what the publisher really wrote reads
+     * as a {@link DecisionRecord} of this version, with no field the contract does not name (common's
+     * {@code DecisionRecordContractTests} is the consumer's side; e2e's ScenariosIT reads it too).
+     */
     @Test
-    void everyDecisionIsPublishedToKafkaAndCounted() {
+    void everyDecisionIsPublishedToKafkaAsItsContractAndCounted() throws Exception {
         String room = room("audited");
+        String refusedRoom = room("audited-refused");
         route(room, "alice", "publisher", NEAR_WEST, Map.of()).then().statusCode(200);
-        route(room("audited-refused"), "bob", "publisher", NEAR_WEST, Map.of("expected_participants", 100)).then()
+        route(refusedRoom, "bob", "publisher", NEAR_WEST, Map.of("expected_participants", 100)).then()
                 .statusCode(409);
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, fleet.layout().kafkaBootstrap());
         props.put(ConsumerConfig.GROUP_ID_CONFIG, "decisions-test-" + System.nanoTime());
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        List<ConsumerRecord<String, String>> seen = new ArrayList<>();
+        Map<String, String> written = new HashMap<>();
         try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
                 new StringDeserializer())) {
             consumer.subscribe(List.of(Topics.DECISIONS));
             Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> {
-                consumer.poll(Duration.ofMillis(200)).forEach(seen::add);
-                return seen.stream().anyMatch(r -> r.key().equals(room) && r.value().contains("\"admitted\""))
-                        && seen.stream().anyMatch(r -> r.value().contains("\"room-exceeds-node\""));
+                consumer.poll(Duration.ofMillis(200)).forEach(r -> written.put(r.key(), r.value()));
+                return written.containsKey(room) && written.containsKey(refusedRoom);
             });
         }
+        ObjectMapper json = new ObjectMapper();
+        Set<String> contract = new HashSet<>();
+        json.readTree(json.writeValueAsString(new DecisionRecord(DecisionRecord.VERSION, 1, "r", "o", "r", "g", "n",
+                "t", "i", "p", 1, 1, "l", "d"))).fieldNames().forEachRemaining(contract::add);
+        for (String record : written.values()) {
+            Set<String> names = new HashSet<>();
+            json.readTree(record).fieldNames().forEachRemaining(names::add);
+            assertTrue(contract.containsAll(names), "fields outside the contract in " + record);
+        }
+        DecisionRecord admitted = json.readValue(written.get(room), DecisionRecord.class);
+        assertEquals(DecisionRecord.VERSION, admitted.version());
+        assertTrue(admitted.admitted(), admitted.toString());
+        assertEquals("new-room", admitted.reason());
+        assertEquals(room, admitted.room());
+        assertEquals("alice", admitted.identity());
+        assertEquals("test", admitted.tenant());
+        assertEquals("publisher", admitted.role());
+        assertNotNull(admitted.region());
+        assertNotNull(admitted.node());
+        assertTrue(admitted.projectedSubscriptions() >= 0 && admitted.limitSubscriptions() > 0, admitted.toString());
+        DecisionRecord refused = json.readValue(written.get(refusedRoom), DecisionRecord.class);
+        assertEquals(DecisionRecord.VERSION, refused.version());
+        assertFalse(refused.admitted());
+        assertEquals(Reason.ROOM_EXCEEDS_NODE, Reason.ofSlug(refused.reason()).orElseThrow());
+        assertNotNull(refused.detail());
         // every series exists from start-up at 0: these must have counted
         String metrics = given().get("/q/metrics").asString();
         assertTrue(metrics.lines().anyMatch(l -> l.matches(

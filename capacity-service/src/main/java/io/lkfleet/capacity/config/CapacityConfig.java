@@ -2,6 +2,7 @@ package io.lkfleet.capacity.config;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithName;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -34,6 +35,15 @@ public interface CapacityConfig {
 
     /** Acting on what the guards find, through each region's LiveKit server API. */
     Reaper reaper();
+
+    /**
+     * How long a finished room's hash stays (the tombstone that makes late events of its session
+     * harmless) and a gone node's, before Redis lets them go: the model's memory follows the live
+     * fleet, not its history. Applied event ids are kept for {@code capacity.events.applied-retention}.
+     */
+    @WithName("finished-room-ttl")
+    @WithDefault("1h")
+    Duration finishedRoomTtl();
 
     /** The fleet console at {@code /console/}. */
     Console console();
@@ -69,7 +79,7 @@ public interface CapacityConfig {
         @WithDefault("30s")
         Duration interval();
 
-        /** A room with no participants is reported once its session is older than this. */
+        /** A room is reported idle once it has been empty this long, with no join reserved (see IdleRoom). */
         @WithDefault("10m")
         Duration idleRoomGrace();
     }

@@ -9,6 +9,7 @@ import io.lkfleet.common.fleet.FleetConfig;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.kafka.KafkaRecord;
 import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
+import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.time.Instant;
@@ -54,6 +55,7 @@ public class WebhookListener {
     public Uni<Void> consume(KafkaRecordBatch<String, String> poll) {
         List<KafkaRecord<String, String>> records = new ArrayList<>();
         List<WebhookChange> changes = new ArrayList<>();
+        List<LoadStore.StreamPosition> positions = new ArrayList<>();
         List<Uni<Void>> deadLetters = new ArrayList<>();
         for (KafkaRecord<String, String> record : poll.getRecords()) {
             String region = regionOf(record);
@@ -63,6 +65,7 @@ public class WebhookListener {
                 }
                 changes.add(parser.parse(region, record.getPayload()));
                 records.add(record);
+                positions.add(positionOf(record));
             } catch (WebhookParser.MalformedWebhookException e) {
                 LOG.warnf("webhook record cannot be applied, sending it to the dead-letter topic: %s", e.getMessage());
                 metrics.event(region.isEmpty() ? "unknown" : region, "malformed", 0);
@@ -71,7 +74,8 @@ public class WebhookListener {
         }
         Uni<Void> deadLettered = deadLetters.isEmpty() ? Uni.createFrom().voidItem()
                 : Uni.join().all(deadLetters).andFailFast().replaceWithVoid();
-        return store.applyAll(changes)
+        // events below the last rebuild's snapshot are skipped: the rebuild read LiveKit after them
+        return store.applyAll(changes, positions, LoadStore.LIVE)
                 .onFailure().invoke(e -> LOG.warnf("applying a poll of %d events failed, retrying: %s", changes.size(),
                         e.getMessage()))
                 .onFailure().retry()
@@ -87,6 +91,12 @@ public class WebhookListener {
                 // the dead letters are in their topic before the poll's offsets are committed past them
                 .chain(() -> deadLettered)
                 .chain(() -> Uni.createFrom().completionStage(poll.ack()));
+    }
+
+    /** The record's place in the topic; null (never skipped) should the connector not say it. */
+    private static LoadStore.StreamPosition positionOf(KafkaRecord<String, String> record) {
+        return record.getMetadata(IncomingKafkaRecordMetadata.class)
+                .map(m -> new LoadStore.StreamPosition(m.getPartition(), m.getOffset())).orElse(null);
     }
 
     private static String regionOf(KafkaRecord<String, String> record) {

@@ -19,6 +19,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 
 /**
@@ -61,7 +62,10 @@ public class RegistryPoller {
         }
         registries.forEach((region, registry) -> {
             try {
-                poll(region, registry);
+                poll(region, registry, LoadStore.LIVE);
+            } catch (LoadStore.ModelClosed e) {
+                // the region is being rebuilt (the rebuild makes its own pass) or its model is lost
+                LOG.debugf("region %s's model is closed to the poller: %s", region, e.getMessage());
             } catch (RuntimeException e) {
                 if (closed) {
                     return; // a poll in flight at shutdown
@@ -72,9 +76,12 @@ public class RegistryPoller {
         });
     }
 
-    /** One pass over {@code region}'s registry now (a rebuild's, so its model is placed before it counts as whole). */
-    public void sync(String region) {
-        poll(region, registries.get(region));
+    /**
+     * One pass over {@code region}'s registry now, by the rebuild holding {@code claim}, so its model
+     * is placed before it counts as whole.
+     */
+    public void sync(String region, String claim) {
+        poll(region, registries.get(region), claim);
     }
 
     @Scheduled(every = "${capacity.guards.interval:30s}", delayed = "${capacity.registry.poll-interval:1s}",
@@ -88,22 +95,28 @@ public class RegistryPoller {
         }
     }
 
-    private void poll(String region, LiveKitRegistry registry) {
+    private void poll(String region, LiveKitRegistry registry, String claim) {
         long now = System.currentTimeMillis() / 1000;
         List<RegisteredNode> registered = registry.nodes();
         Set<String> known = store.nodes(region);
         for (RegisteredNode node : registered) {
-            nodeSeen(region, node.id(), node.alive(now), measured(node));
+            nodeSeen(region, node.id(), node.alive(now), measured(node), claim);
             known.remove(node.id());
         }
         // nodes that left LiveKit's registry (drained and exited) are gone too
-        known.forEach(id -> nodeSeen(region, id, false, Map.of()));
-        registry.roomNodeMap().forEach((room, node) -> store.assignRoom(region, room, node));
+        known.forEach(id -> nodeSeen(region, id, false, Map.of(), claim));
+        // a room mapped to a node LiveKit no longer lists is on no node (it moves at its next join)
+        Set<String> listed = registered.stream().map(RegisteredNode::id).collect(Collectors.toSet());
+        registry.roomNodeMap().forEach((room, node) -> {
+            if (listed.contains(node)) {
+                store.assignRoom(region, room, node, claim);
+            }
+        });
         publishGauges(region);
     }
 
-    private void nodeSeen(String region, String nodeId, boolean alive, Map<String, String> measured) {
-        long lost = store.syncNode(region, nodeId, alive, measured);
+    private void nodeSeen(String region, String nodeId, boolean alive, Map<String, String> measured, String claim) {
+        long lost = store.syncNode(region, nodeId, alive, measured, claim);
         if (lost >= 0) {
             LOG.warnf("node %s of region %s stopped reporting: marked gone, %d room(s) lost and released", nodeId,
                     region, lost);

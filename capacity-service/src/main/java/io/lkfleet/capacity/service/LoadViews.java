@@ -148,7 +148,7 @@ public class LoadViews {
                 Long.parseLong(value.substring(middle + 1, last)), until);
     }
 
-    /** Rooms of {@code region} the ops guards flag, as of {@code nowEpochSeconds}. */
+    /** Rooms of {@code region} the ops guards flag, as of {@code nowEpochSeconds}; idle as {@link IdleRoom} says. */
     public GuardReport guards(String region, long nowEpochSeconds, long idleGraceSeconds) {
         List<String> idle = new ArrayList<>();
         List<String> orphanEgress = new ArrayList<>();
@@ -157,7 +157,8 @@ public class LoadViews {
             if (h.isEmpty() || "1".equals(h.get("finished"))) {
                 continue;
             }
-            if (number(h, "participants") == 0 && nowEpochSeconds - number(h, "since") > idleGraceSeconds) {
+            if (IdleRoom.idle(h, nowEpochSeconds, idleGraceSeconds,
+                    () -> store.hasLiveReservation(region, room, nowEpochSeconds * 1000))) {
                 idle.add(room);
             }
             if (number(h, "egress_active") > 0 && number(h, "publishers") == 0) {

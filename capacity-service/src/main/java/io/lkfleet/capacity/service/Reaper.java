@@ -10,14 +10,17 @@ import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import livekit.LivekitModels;
 import org.jboss.logging.Logger;
 import retrofit2.Call;
 
 /**
  * Acts on the guards' findings when {@code capacity.reaper.enabled}: deletes idle rooms nobody
- * closed and, once egress has run without a publisher for {@code capacity.reaper.egress-grace},
+ * closed (empty for the grace with no join reserved, see {@link IdleRoom}, and confirmed empty by
+ * LiveKit itself just before) and, once egress has run without a publisher for {@code capacity.reaper.egress-grace},
  * stops it — through the region's LiveKit server API. In dry-run mode (the default once enabled)
  * it only logs and counts. Every action is counted in {@code lkfleet.capacity.reaper.actions}.
  */
@@ -53,6 +56,7 @@ public class Reaper {
         String region = report.region();
         // only rooms LiveKit still places somewhere: a room it forgot is a model leftover, not a LiveKit room
         report.idleRooms().stream().filter(room -> !store.room(region, room).getOrDefault("node", "").isEmpty())
+                .filter(room -> confirmedEmpty(region, room))
                 .forEach(room -> perform(region, DELETE_ROOM, room, rooms.get(region).deleteRoom(room)));
         orphanSince.keySet().removeIf(key -> key.startsWith(region + "/")
                 && !report.egressWithoutPublishers().contains(key.substring(region.length() + 1)));
@@ -63,6 +67,33 @@ public class Reaper {
                         egress.get(region).stopEgress(id)));
             }
         }
+    }
+
+    /**
+     * LiveKit's own word that the room is empty: the model lags the webhooks, and a participant may
+     * have just joined. The room must still be the session the model knows (same sid: a new session
+     * under the same name is not idle) and ListParticipants must answer none; any doubt spares it.
+     */
+    private boolean confirmedEmpty(String region, String room) {
+        String sid = store.room(region, room).getOrDefault("sid", "");
+        RoomServiceClient livekit = rooms.get(region);
+        boolean empty;
+        try {
+            List<LivekitModels.Room> listed = livekit.listRooms(List.of(room)).execute().body();
+            boolean sameSession = listed != null && listed.stream()
+                    .anyMatch(r -> r.getName().equals(room) && r.getSid().equals(sid));
+            List<LivekitModels.ParticipantInfo> participants = sameSession
+                    ? livekit.listParticipants(room).execute().body() : null;
+            empty = participants != null && participants.isEmpty();
+        } catch (IOException | RuntimeException e) {
+            LOG.warnf("reaper could not ask LiveKit about %s in %s, so keeps it: %s", room, region, e.getMessage());
+            empty = false;
+        }
+        if (!empty) {
+            meters.counter("lkfleet.capacity.reaper.actions", "region", region, "action", DELETE_ROOM, "outcome",
+                    "not-confirmed").increment();
+        }
+        return empty;
     }
 
     private void perform(String region, String action, String target, Call<?> call) {

@@ -1,6 +1,5 @@
 package io.lkfleet.capacity.service;
 
-import io.lkfleet.capacity.WebhookChange;
 import io.lkfleet.capacity.registry.LiveKitRooms;
 import io.lkfleet.capacity.registry.RegistryPoller;
 import io.lkfleet.capacity.store.LoadStore;
@@ -8,7 +7,6 @@ import io.lkfleet.capacity.store.ModelClaim;
 import io.lkfleet.common.contract.Topics;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.smallrye.mutiny.Multi;
-import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.util.List;
@@ -26,7 +24,8 @@ import org.jboss.logging.Logger;
  * puts them on the nodes LiveKit's {@code room_node_map} names with the nodes' liveness and
  * measured load, restores the operator's drains and bookings, and releases the claim with the
  * noted offsets: the live stream resumes there, and any event below them (it happened before the
- * read, so the read holds it) is skipped.
+ * read, so the read holds it) is skipped. While it holds the claim, Redis refuses every other write
+ * to the region's model (model_gate.lua), whichever instance sends it.
  */
 @ApplicationScoped
 public class RegionRebuild {
@@ -80,12 +79,14 @@ public class RegionRebuild {
             long wiped = store.wipe(region);
             String rebuild = claim.substring(claim.lastIndexOf(' ') + 1);
             long now = System.currentTimeMillis() / 1000;
+            // one pipeline per room (its events in order), a few rooms at once; only this claim passes the gate
             List<Integer> written = Multi.createFrom().iterable(rooms)
-                    .onItem().transformToUni(room -> inOrder(SnapshotEvents.of(region, rebuild, room, now)))
+                    .onItem().transformToUni(room -> store.applyAll(SnapshotEvents.of(region, rebuild, room, now),
+                            List.of(), claim).map(List::size))
                     .merge(PARALLEL_ROOMS)
                     .collect().asList().await().atMost(WRITE_TIMEOUT);
             alive(region, claim);
-            registry.sync(region); // node liveness and measured load; rooms onto the nodes LiveKit pinned them to
+            registry.sync(region, claim); // node liveness and measured load; rooms onto the nodes LiveKit pinned them to
             adminState.restore(region); // before the mark: admission resumes only with drains and bookings in place
             if (!claims.release(region, claim, resumeAt)) {
                 throw new IllegalStateException("region " + region + "'s rebuild claim expired or was lost with the model");
@@ -100,15 +101,6 @@ public class RegionRebuild {
             claims.abandon(region, claim); // no mark, no model: the watch rebuilds it again
             throw e;
         }
-    }
-
-    /** Applies one room's events one after the other; how many. */
-    private Uni<Integer> inOrder(List<WebhookChange> events) {
-        Uni<Integer> chain = Uni.createFrom().item(0);
-        for (WebhookChange event : events) {
-            chain = chain.chain(n -> store.apply(event).map(outcome -> n + 1));
-        }
-        return chain;
     }
 
     private void alive(String region, String claim) {

@@ -12,47 +12,66 @@ import io.quarkus.redis.datasource.keys.KeyCommands;
 import io.quarkus.redis.datasource.keys.KeyScanArgs;
 import io.quarkus.redis.datasource.keys.KeyScanCursor;
 import io.quarkus.redis.datasource.set.SetCommands;
+import io.quarkus.redis.datasource.sortedset.ScoreRange;
+import io.quarkus.redis.datasource.sortedset.SortedSetCommands;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.redis.client.Command;
 import io.vertx.mutiny.redis.client.Request;
 import io.vertx.mutiny.redis.client.Response;
-import io.vertx.mutiny.redis.client.Command;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 
 /**
  * The load model in lkfleet's Redis, laid out as {@link RedisKeys} documents. Every write is one
- * Lua script, atomic within the region's slot; reads are plain hash and set reads.
+ * Lua script, atomic within the region's slot; reads are plain hash and set reads. Every write
+ * passes the region's gate in Redis (model_gate.lua): while a rebuild holds the region's claim
+ * ({@link ModelClaim}), or Redis lost its model, only that rebuild's writes go through; any other
+ * is refused with {@link ModelClosed}, whichever instance sends it, and its caller retries.
  */
 @ApplicationScoped
 public class LoadStore {
     /** Outcomes {@link #apply} reports, as the script returns them. */
     public static final String APPLIED = "applied";
     public static final String DUPLICATE = "duplicate";
+    /** The claim of the live writers (the stream, the registry poller): none. */
+    public static final String LIVE = "";
 
     private static final LuaScript APPLY_EVENT = LuaScript.load(LoadStore.class, "apply_event.lua",
-            "room_assignment.lua");
+            "model_gate.lua", "room_assignment.lua");
     private static final LuaScript ASSIGN_ROOM = LuaScript.load(LoadStore.class, "assign_room.lua",
-            "room_assignment.lua");
-    private static final LuaScript SYNC_NODE = LuaScript.load(LoadStore.class, "sync_node.lua");
+            "model_gate.lua", "room_assignment.lua");
+    private static final LuaScript SYNC_NODE = LuaScript.load(LoadStore.class, "sync_node.lua", "model_gate.lua");
+    private static final String CLOSED = "MODEL_CLOSED";
     private static final Duration WRITE_TIMEOUT = Duration.ofSeconds(5);
+
+    /** A write Redis refused: the region's model is being rebuilt, or lost; write again later. */
+    public static final class ModelClosed extends IllegalStateException {
+        ModelClosed(String region, Throwable refusal) {
+            super("region " + region + "'s model is being rebuilt or was lost: " + refusal.getMessage(), refusal);
+        }
+    }
+
+    /** Where a live event sits in {@code livekit.webhooks}: one below the last rebuild's snapshot is skipped. */
+    public record StreamPosition(int partition, long offset) {
+    }
 
     private final ReactiveRedisDataSource reactive;
     private final HashCommands<String, String, String> hashes;
     private final SetCommands<String, String> sets;
+    private final SortedSetCommands<String, String> sortedSets;
     private final KeyCommands<String> keys;
     private final CapacityModel model;
     private final CapacityConfig config;
-    private final WipeGate gate = new WipeGate();
 
     public LoadStore(ReactiveRedisDataSource reactive, RedisDataSource redis, CapacityModel model, CapacityConfig config) {
         this.reactive = reactive;
         this.hashes = redis.hash(String.class);
         this.sets = redis.set(String.class);
+        this.sortedSets = redis.sortedSet(String.class);
         this.keys = redis.key(String.class);
         this.model = model;
         this.config = config;
@@ -63,109 +82,123 @@ public class LoadStore {
         return applyAll(List.of(e)).map(outcomes -> outcomes.get(0));
     }
 
+    /** {@link #applyAll(List, List, String)} for live events whose place in the stream does not matter. */
+    public Uni<List<String>> applyAll(List<WebhookChange> changes) {
+        return applyAll(changes, List.of(), LIVE);
+    }
+
     /**
      * Applies {@code changes} in the given order as one pipeline of {@code apply_event.lua} calls on
      * one connection (Redis runs them one after another, in that order, so a room's events keep
-     * their order); returns their outcomes in the same order. Fails as a whole when any call fails:
-     * calling again is safe, as events already applied answer {@link #DUPLICATE}.
+     * their order); returns their outcomes in the same order ({@code before_snapshot} for an event
+     * the last rebuild's snapshot holds already). Fails as a whole when any call fails, with
+     * {@link ModelClosed} when the region's gate refused it: calling again is safe, as events already
+     * applied answer {@link #DUPLICATE}.
+     *
+     * @param at the events' places in the stream, index by index, or empty (none are skipped)
+     * @param claim the rebuild's claim ({@link ModelClaim}) the writer holds, or {@link #LIVE}
      */
-    public Uni<List<String>> applyAll(List<WebhookChange> changes) {
+    public Uni<List<String>> applyAll(List<WebhookChange> changes, List<StreamPosition> at, String claim) {
         if (changes.isEmpty()) {
             return Uni.createFrom().item(List.of());
         }
-        Set<String> regions = new TreeSet<>();
-        changes.forEach(e -> regions.add(e.region()));
-        // deferred: each retry of a refused write passes the gate again
-        return Uni.createFrom().deferred(() -> {
-            List<String> entered = new ArrayList<>(regions.size());
-            try {
-                regions.forEach(region -> {
-                    gate.enter(region);
-                    entered.add(region);
-                });
-            } catch (WipeGate.Closed closed) {
-                entered.forEach(gate::exit);
-                throw closed;
-            }
-            List<Request> calls = changes.stream().map(this::applyCall).toList();
-            return reactive.getRedis().batch(calls)
-                    .onFailure(LuaScript::unknownScript)
-                    .recoverWithUni(() -> reactive.execute("SCRIPT", "LOAD", APPLY_EVENT.source())
-                            .chain(() -> reactive.getRedis().batch(calls)))
-                    .map(responses -> responses.stream().map(Response::toString).toList())
-                    .eventually(() -> entered.forEach(gate::exit));
-        });
+        List<Request> calls = new ArrayList<>(changes.size());
+        for (int i = 0; i < changes.size(); i++) {
+            calls.add(applyCall(changes.get(i), at.isEmpty() ? null : at.get(i), claim));
+        }
+        return reactive.getRedis().batch(calls)
+                .onFailure(LuaScript::unknownScript)
+                .recoverWithUni(() -> reactive.execute("SCRIPT", "LOAD", APPLY_EVENT.source())
+                        .chain(() -> reactive.getRedis().batch(calls)))
+                .onFailure(LoadStore::refused).transform(e -> new ModelClosed(changes.get(0).region(), e))
+                .map(responses -> responses.stream().map(Response::toString).toList());
     }
 
-    private Request applyCall(WebhookChange e) {
+    private Request applyCall(WebhookChange e, StreamPosition at, String claim) {
         Request call = Request.cmd(Command.EVALSHA);
-        for (String argument : APPLY_EVENT.evalshaArguments(List.of(RedisKeys.appliedEvents(e.region())), List.of(
+        for (String argument : APPLY_EVENT.evalshaArguments(List.of(RedisKeys.appliedEvents(e.region()),
+                RedisKeys.model(e.region()), RedisKeys.snapshot(e.region())), List.of(
                 RedisKeys.region(e.region()), e.eventId(), e.type(), Long.toString(e.createdAt()), e.room(),
                 e.roomSid(), e.participantSid(), e.trackSid(), e.trackKind(), e.egressId(),
                 e.egressActive() ? "1" : "0", Double.toString(model.forwardedVideoKbps()),
                 Integer.toString(model.assumptions().audioKbps()),
                 Integer.toString(model.assumptions().screenShareKbps()),
-                Long.toString(config.events().appliedRetention().toSeconds()), e.participantIdentity()))) {
+                Long.toString(config.events().appliedRetention().toSeconds()), e.participantIdentity(),
+                Long.toString(config.finishedRoomTtl().toSeconds()),
+                at == null ? "" : Integer.toString(at.partition()), at == null ? "" : Long.toString(at.offset()),
+                claim))) {
             call.arg(argument);
         }
         return call;
     }
 
-    /** Counts {@code room}'s load on {@code nodeId}; true when that moved it. */
-    public boolean assignRoom(String region, String room, String nodeId) {
-        return write(region, ASSIGN_ROOM, List.of(RedisKeys.room(region, room)),
-                List.of(RedisKeys.region(region), room, nodeId)) == 1;
+    /** Counts {@code room}'s load on {@code nodeId}, as the writer holding {@code claim}; true when that moved it. */
+    public boolean assignRoom(String region, String room, String nodeId, String claim) {
+        return write(region, ASSIGN_ROOM, List.of(RedisKeys.room(region, room), RedisKeys.model(region)),
+                List.of(RedisKeys.region(region), room, nodeId, claim)) == 1;
     }
 
     /**
-     * Records a node's measured fields; when {@code alive} is false and the node was not gone yet,
-     * marks it gone and returns how many rooms were lost with it, else -1.
+     * Records a node's measured fields, as the writer holding {@code claim}; when {@code alive} is
+     * false and the node was not gone yet, marks it gone (its hash expires after
+     * {@code capacity.finished-room-ttl}) and returns how many rooms were lost with it, else -1.
      */
-    public long syncNode(String region, String nodeId, boolean alive, Map<String, String> measured) {
-        List<String> args = new ArrayList<>(List.of(RedisKeys.region(region), nodeId, alive ? "1" : "0"));
+    public long syncNode(String region, String nodeId, boolean alive, Map<String, String> measured, String claim) {
+        List<String> args = new ArrayList<>(List.of(RedisKeys.region(region), nodeId, alive ? "1" : "0",
+                Long.toString(config.finishedRoomTtl().toSeconds()), claim));
         measured.forEach((field, value) -> {
             args.add(field);
             args.add(value);
         });
-        return write(region, SYNC_NODE, List.of(RedisKeys.node(region, nodeId)), args);
+        return write(region, SYNC_NODE, List.of(RedisKeys.node(region, nodeId), RedisKeys.model(region)), args);
     }
 
     private long write(String region, LuaScript script, List<String> keyList, List<String> args) {
-        gate.enter(region);
         try {
             return script.run(reactive, keyList, args).await().atMost(WRITE_TIMEOUT).toLong();
-        } finally {
-            gate.exit(region);
+        } catch (RuntimeException e) {
+            throw refused(e) ? new ModelClosed(region, e) : e;
         }
     }
 
+    /** True for the gate's refusal, however the client wrapped Redis's error reply (a pipeline's reads "ERR [i] ..."). */
+    private static boolean refused(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t.getMessage() != null && t.getMessage().contains(CLOSED)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /**
-     * Deletes every lkfleet key of {@code region} but region-router's and the model mark; returns how many. This
-     * instance's writes to the region wait meanwhile (see {@link WipeGate}).
+     * Deletes every lkfleet key of {@code region} but region-router's and the model mark; returns
+     * how many. Only under the region's claim: every other writer is refused meanwhile, so no write
+     * lands between two of its batches.
      */
     public long wipe(String region) {
-        gate.close(region, WRITE_TIMEOUT);
-        try {
-            long deleted = 0;
-            String mark = RedisKeys.model(region);
-            KeyScanCursor<String> cursor = keys.scan(new KeyScanArgs().match(RedisKeys.regionPattern(region))
-                    .count(1000));
-            while (cursor.hasNext()) {
-                // region-router's reservations, pins, drains and bookings share the slot but are not the view
-                List<String> batch = cursor.next().stream()
-                        .filter(key -> !RedisKeys.ownedByRouter(key) && !key.equals(mark)).toList();
-                if (!batch.isEmpty()) {
-                    deleted += keys.del(batch.toArray(String[]::new));
-                }
+        long deleted = 0;
+        String mark = RedisKeys.model(region);
+        KeyScanCursor<String> cursor = keys.scan(new KeyScanArgs().match(RedisKeys.regionPattern(region)).count(1000));
+        while (cursor.hasNext()) {
+            // region-router's reservations, pins, drains and bookings share the slot but are not the view
+            List<String> batch = cursor.next().stream()
+                    .filter(key -> !RedisKeys.ownedByRouter(key) && !key.equals(mark)).toList();
+            if (!batch.isEmpty()) {
+                deleted += keys.del(batch.toArray(String[]::new));
             }
-            return deleted;
-        } finally {
-            gate.open(region);
         }
+        return deleted;
     }
 
     public Map<String, String> room(String region, String room) {
         return hashes.hgetall(RedisKeys.room(region, room));
+    }
+
+    /** Whether region-router holds a reservation in the room that expires after {@code nowMillis} (a join on its way). */
+    public boolean hasLiveReservation(String region, String room, long nowMillis) {
+        return sortedSets.zcount(RedisKeys.room(region, room) + RedisKeys.RESERVATIONS,
+                ScoreRange.from(nowMillis, Double.POSITIVE_INFINITY)) > 0;
     }
 
     /** Ids of the room's egress that are still running. */

@@ -2,17 +2,24 @@
 -- State is kept per object (participant by sid, track by sid, egress by id) with terminal
 -- tombstones, and the room's shape is recomputed from it, so duplicates and reordering within a
 -- room converge on the same state. Room, node and region counters move by the room's delta.
--- KEYS[1] = fleet:{region}:applied (declares the region's slot; every key used shares its tag)
+-- KEYS[1] = fleet:{region}:applied (declares the region's slot; every key used shares its tag),
+-- KEYS[2] = fleet:{region}:model (the gate, model_gate.lua), KEYS[3] = fleet:{region}:snapshot
 -- ARGV: prefix, event id, type, createdAt (epoch s), room, room sid, participant sid, track sid,
 --       track kind (video|audio|screen|''), egress id, egress active (1|0),
 --       kbit/s per forwarded video / audio / screen-share track, applied-id retention (s),
---       participant identity
+--       participant identity, finished-room TTL (s), topic partition and offset of the event
+--       ('' for a rebuild's own), the writer's claim ('' for the live stream)
+if modelClosed(KEYS[2], ARGV[20]) then return redis.error_reply(MODEL_CLOSED) end
+-- the rebuild read LiveKit after this event happened, so its effect is in the model already
+local resumeAt = ARGV[18] ~= '' and tonumber(redis.call('HGET', KEYS[3], ARGV[18]))
+if resumeAt and tonumber(ARGV[19]) < resumeAt then return 'before_snapshot' end
 local applied = KEYS[1]
 local prefix, id, etype, created, room, roomSid = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]), ARGV[5], ARGV[6]
 local psid, tsid, kind, egressId, egressActive = ARGV[7], ARGV[8], ARGV[9], ARGV[10], ARGV[11]
 local videoKbps, audioKbps, screenKbps = tonumber(ARGV[12]), tonumber(ARGV[13]), tonumber(ARGV[14])
 local retention = tonumber(ARGV[15])
 local identity = ARGV[16]
+local finishedTtl = tonumber(ARGV[17])
 
 if redis.call('ZSCORE', applied, id) then
   return 'duplicate'
@@ -72,6 +79,12 @@ local function store(s)
     args[#args + 1] = s[f]
   end
   redis.call('HSET', roomKey, unpack(args))
+  -- since when nobody is in the room (the reaper's idle rule): set as it empties, kept while it stays so
+  if s.participants > 0 then
+    redis.call('HDEL', roomKey, 'empty_since')
+  else
+    redis.call('HSETNX', roomKey, 'empty_since', created)
+  end
   local counted = old[4] and old[4] ~= '' and old[5] ~= '1'
   for i, f in ipairs(MOVING) do
     local delta = s[f] - (tonumber(old[i]) or 0)
@@ -92,6 +105,9 @@ local function finish()
     redis.call('SREM', nodeKeyOf(prefix, state[1]) .. ':rooms', room)
   end
   redis.call('HSET', roomKey, 'finished', 1, 'node', '', 'lost', 0)
+  redis.call('HDEL', roomKey, 'empty_since')
+  -- the hash stays a while as the session's tombstone (its late events are ignored), then goes
+  redis.call('EXPIRE', roomKey, finishedTtl)
   redis.call('HINCRBY', totalsKey, 'rooms', -1)
   redis.call('SREM', prefix .. 'rooms', room)
 end
@@ -143,6 +159,8 @@ end
 
 local function start()
   redis.call('HSET', roomKey, 'sid', roomSid, 'since', created, 'finished', 0)
+  redis.call('HDEL', roomKey, 'empty_since')
+  redis.call('PERSIST', roomKey)
   redis.call('HINCRBY', totalsKey, 'rooms', 1)
   redis.call('SADD', prefix .. 'rooms', room)
 end

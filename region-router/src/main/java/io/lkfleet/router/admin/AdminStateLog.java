@@ -6,7 +6,6 @@ import io.lkfleet.common.contract.Topics;
 import io.lkfleet.router.Refusal;
 import io.smallrye.reactive.messaging.kafka.Record;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.ws.rs.core.Response;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -55,7 +54,6 @@ public class AdminStateLog {
     }
 
     private static Refusal unrecorded() {
-        return new Refusal(Response.Status.SERVICE_UNAVAILABLE, Reason.STATE_UNAVAILABLE.slug(),
-                "the change is applied but could not be made durable; repeat the call");
+        return new Refusal(Reason.STATE_UNAVAILABLE, "the change is applied but could not be made durable; repeat the call");
     }
 }

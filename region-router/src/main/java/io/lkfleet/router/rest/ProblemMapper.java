@@ -1,6 +1,7 @@
 package io.lkfleet.router.rest;
 
 import io.lkfleet.common.contract.Problems;
+import io.lkfleet.common.contract.Reason;
 import io.lkfleet.router.Refusal;
 import io.lkfleet.router.config.RouterConfig;
 import jakarta.ws.rs.WebApplicationException;
@@ -47,8 +48,7 @@ public class ProblemMapper {
     @ServerExceptionMapper(priority = 5000)
     public Response unavailable(RuntimeException e) {
         LOG.warnf("routing failed: %s", e.toString());
-        return refusal(new Refusal(Response.Status.SERVICE_UNAVAILABLE, "state-unavailable",
-                "routing state cannot be read right now; retry shortly"));
+        return refusal(new Refusal(Reason.STATE_UNAVAILABLE, "routing state cannot be read right now; retry shortly"));
     }
 
 }

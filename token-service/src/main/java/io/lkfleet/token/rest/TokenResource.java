@@ -18,7 +18,6 @@ import io.lkfleet.token.validation.TokenRequestReader;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.smallrye.mutiny.Uni;
-import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
@@ -89,21 +88,14 @@ public class TokenResource {
                 .onTermination().invoke(() -> sample.stop(latency));
     }
 
-    /**
-     * API keys are checked on the event loop (a hash and compares). A user JWT may need its
-     * identity provider's key set fetched over HTTP, which blocks: it is verified on a worker.
-     * The route call after it never blocks either way.
-     */
+    /** Never blocks, a user JWT whose key set must be fetched included (see TenantAuthenticator). */
     private Uni<Caller> authenticate(List<String> authorizations) {
         if (authorizations.size() > 1) {
             // a proxy's and the client's, or a smuggling attempt: refused rather than one of them picked
             return Uni.createFrom().failure(new Problem(Response.Status.UNAUTHORIZED, "unauthenticated",
                     "send exactly one Authorization header"));
         }
-        String authorization = authorizations.isEmpty() ? null : authorizations.get(0);
-        Uni<Caller> caller = Uni.createFrom().item(() -> authenticator.authenticate(authorization));
-        return TenantAuthenticator.mayBlock(authorization)
-                ? caller.runSubscriptionOn(Infrastructure.getDefaultWorkerPool()) : caller;
+        return authenticator.authenticate(authorizations.isEmpty() ? null : authorizations.get(0));
     }
 
     /** The body is read only once the caller is known: strangers learn nothing about its shape. */

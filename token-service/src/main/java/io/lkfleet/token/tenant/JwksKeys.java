@@ -33,7 +33,6 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -45,7 +44,8 @@ import org.jboss.logging.Logger;
  * token names a key it does not hold (key rotation) — at most every {@code min-refetch-interval}, so
  * tokens with made-up key ids cannot turn token-service into a load generator against the provider.
  * When a fetch fails, the keys already held stay in use. Each URL has its own fetch, at most one at a
- * time, bounded as a whole by {@code fetch-timeout}: a slow provider stalls only its own tenant's logins.
+ * time, bounded as a whole by {@code fetch-timeout}, and nobody waits for it on a thread: a slow
+ * provider delays only its own tenant's logins and holds no thread another tenant needs.
  */
 @ApplicationScoped
 public class JwksKeys {
@@ -91,14 +91,16 @@ public class JwksKeys {
 
     /**
      * The key {@code kid} of the set at {@code url} (with no {@code kid}: the set's only key), or empty
-     * when the provider does not publish it. Waits at most {@code fetch-timeout} for a fetch.
+     * when the provider does not publish it; completes at once when the set is held, else when the
+     * fetch ends (within {@code fetch-timeout}), failing with {@link KeysUnavailableException} when no
+     * set could be fetched and none is held. Never blocks the caller's thread.
      */
-    public Optional<Jwk> key(URI url, Optional<String> kid) throws KeysUnavailableException {
+    public CompletableFuture<Optional<Jwk>> key(URI url, Optional<String> kid) {
         KeySet set = sets.get(url);
-        if (needsFetch(set, kid, System.nanoTime())) {
-            set = refresh(url, kid);
+        if (!needsFetch(set, kid, System.nanoTime())) {
+            return CompletableFuture.completedFuture(lookup(set, kid));
         }
-        return lookup(set, kid);
+        return refresh(url, kid).thenApply(fetched -> lookup(fetched, kid));
     }
 
     private boolean needsFetch(KeySet set, Optional<String> kid, long now) {
@@ -106,28 +108,20 @@ public class JwksKeys {
     }
 
     /** Joins the fetch of this URL under way, or starts one. */
-    private KeySet refresh(URI url, Optional<String> kid) throws KeysUnavailableException {
+    private CompletableFuture<KeySet> refresh(URI url, Optional<String> kid) {
         CompletableFuture<KeySet> mine = new CompletableFuture<>();
         CompletableFuture<KeySet> running = fetching.putIfAbsent(url, mine);
-        if (running == null) {
-            KeySet held = sets.get(url);
-            if (!needsFetch(held, kid, System.nanoTime())) {
-                // a fetch finished between this request's look and its turn
-                fetching.remove(url, mine);
-                return held;
-            }
-            start(url, mine);
-            running = mine;
+        if (running != null) {
+            return running;
         }
-        try {
-            return running.get();
-        } catch (ExecutionException e) {
-            throw e.getCause() instanceof KeysUnavailableException unavailable ? unavailable
-                    : new KeysUnavailableException(UNAVAILABLE);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new KeysUnavailableException(UNAVAILABLE);
+        KeySet held = sets.get(url);
+        if (!needsFetch(held, kid, System.nanoTime())) {
+            // a fetch finished between this request's look and its turn
+            fetching.remove(url, mine);
+            return CompletableFuture.completedFuture(held);
         }
+        start(url, mine);
+        return mine;
     }
 
     /**

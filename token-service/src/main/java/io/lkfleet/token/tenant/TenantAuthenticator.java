@@ -8,6 +8,9 @@ import com.auth0.jwt.interfaces.Claim;
 import com.auth0.jwt.interfaces.DecodedJWT;
 import com.auth0.jwt.interfaces.Verification;
 import io.lkfleet.token.rest.Problem;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.core.Response;
 import java.nio.charset.StandardCharsets;
@@ -41,7 +44,16 @@ public class TenantAuthenticator {
         this.jwks = jwks;
     }
 
-    public Caller authenticate(String authorization) {
+    /**
+     * The caller behind the header, or a {@link Problem}. Never blocks: an API key is hashed and
+     * compared, a user JWT verified on the spot once its key is held; a key set that must be fetched
+     * first completes the answer later, back on the caller's Vert.x context.
+     */
+    public Uni<Caller> authenticate(String authorization) {
+        return Uni.createFrom().deferred(() -> caller(authorization));
+    }
+
+    private Uni<Caller> caller(String authorization) {
         if (authorization == null || authorization.isBlank()) {
             throw unauthenticated("credentials are missing: send Authorization: Bearer <tenant API key or user JWT>");
         }
@@ -49,15 +61,7 @@ public class TenantAuthenticator {
             throw unauthenticated("the Authorization header must use the Bearer scheme");
         }
         String credential = authorization.substring(7).trim();
-        return isUserJwt(credential) ? userJwt(credential) : apiKey(credential);
-    }
-
-    /**
-     * Whether {@link #authenticate} may block: a user JWT's keys may have to be fetched from its
-     * identity provider; an API key is only hashed and compared.
-     */
-    public static boolean mayBlock(String authorization) {
-        return authorization != null && isUserJwt(authorization);
+        return isUserJwt(credential) ? userJwt(credential) : Uni.createFrom().item(apiKey(credential));
     }
 
     private static boolean isUserJwt(String credential) {
@@ -82,13 +86,33 @@ public class TenantAuthenticator {
         return Caller.backend(match);
     }
 
-    private Caller userJwt(String jwt) {
+    private Uni<Caller> userJwt(String jwt) {
         DecodedJWT unverified = wellFormed(jwt);
         Tenant tenant = tenants.byUserJwtIssuer(unverified.getIssuer())
                 .orElseThrow(() -> unauthenticated("the credentials are not valid"));
         UserJwtPolicy policy = tenant.userJwt().orElseThrow();
+        String alg = unverified.getAlgorithm();
+        if (alg.equals("HS256") && policy.hs256Secret().isPresent()) {
+            return Uni.createFrom().item(verify(jwt, tenant, policy, Algorithm.HMAC256(policy.hs256Secret().get())));
+        }
+        if (policy.jwksUrl().isEmpty() || !(alg.startsWith("RS") || alg.startsWith("ES"))) {
+            throw unauthenticated("the credentials are not valid");
+        }
+        Context context = Vertx.currentContext();
+        Uni<Optional<JwksKeys.Jwk>> key = Uni.createFrom()
+                .completionStage(() -> jwks.key(policy.jwksUrl().get(), Optional.ofNullable(unverified.getKeyId())))
+                .onFailure().transform(failure -> Problem.retryLater("user-jwt-keys-unavailable",
+                        "the signing keys of the tenant's identity provider cannot be fetched", KEYS_RETRY_AFTER_SECONDS));
+        if (context != null) {
+            // a fetched key set completes on the HTTP client's thread: continue on the request's event loop
+            key = key.emitOn(task -> context.runOnContext(ignored -> task.run()));
+        }
+        return key.map(jwk -> verify(jwt, tenant, policy, algorithm(alg, jwk)));
+    }
+
+    private static Caller verify(String jwt, Tenant tenant, UserJwtPolicy policy, Algorithm algorithm) {
         try {
-            Verification verification = JWT.require(algorithm(policy, unverified))
+            Verification verification = JWT.require(algorithm)
                     .withIssuer(policy.issuer())
                     .acceptLeeway(JWT_LEEWAY_SECONDS);
             policy.audience().ifPresent(verification::withAudience);
@@ -177,26 +201,13 @@ public class TenantAuthenticator {
     }
 
     /**
-     * The verifier the token's {@code alg} asks for, but only among those the tenant set up: HS256
-     * with its secret, RS/ES with its provider's published key of that type. So neither {@code none}
-     * nor an HS256 token "signed" with a public key (algorithm confusion) ever verifies.
+     * The RS/ES verifier the token's {@code alg} asks for, with the provider's published key of that
+     * type (and of that {@code alg}, when the JWKS pins one). With HS256 decided before, neither
+     * {@code none} nor an HS256 token "signed" with a public key (algorithm confusion) ever verifies.
      */
-    private Algorithm algorithm(UserJwtPolicy policy, DecodedJWT token) {
-        String alg = token.getAlgorithm();
-        if (alg.equals("HS256") && policy.hs256Secret().isPresent()) {
-            return Algorithm.HMAC256(policy.hs256Secret().get());
-        }
-        if (policy.jwksUrl().isEmpty() || !(alg.startsWith("RS") || alg.startsWith("ES"))) {
-            throw unauthenticated("the credentials are not valid");
-        }
-        JwksKeys.Jwk jwk;
-        try {
-            jwk = jwks.key(policy.jwksUrl().get(), Optional.ofNullable(token.getKeyId()))
-                    .filter(k -> k.alg().map(alg::equals).orElse(true))
-                    .orElseThrow(() -> unauthenticated("the credentials are not valid"));
-        } catch (JwksKeys.KeysUnavailableException e) {
-            throw Problem.retryLater("user-jwt-keys-unavailable", e.getMessage(), KEYS_RETRY_AFTER_SECONDS);
-        }
+    private static Algorithm algorithm(String alg, Optional<JwksKeys.Jwk> published) {
+        JwksKeys.Jwk jwk = published.filter(k -> k.alg().map(alg::equals).orElse(true))
+                .orElseThrow(() -> unauthenticated("the credentials are not valid"));
         Algorithm algorithm = switch (alg) {
             case "RS256" -> jwk.key() instanceof RSAPublicKey rsa ? Algorithm.RSA256(rsa, null) : null;
             case "RS384" -> jwk.key() instanceof RSAPublicKey rsa ? Algorithm.RSA384(rsa, null) : null;

@@ -11,8 +11,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
@@ -23,16 +22,15 @@ class JwksKeysTests {
 
     @Test
     void aDrippingProviderHoldsOnlyItsOwnTenantsLoginsAndIsFetchedOnce() throws Exception {
-        ExecutorService logins = Executors.newCachedThreadPool();
         try (IdentityProvider slow = new IdentityProvider(); IdentityProvider fast = new IdentityProvider()) {
             slow.drip();
             // a deadline far beyond the test: the slow fetch can only end when the provider stops
             JwksKeys keys = new JwksKeys(jwks(Duration.ofSeconds(120)));
             List<CompletableFuture<Optional<JwksKeys.Jwk>>> slowLogins = IntStream.range(0, 3)
-                    .mapToObj(i -> CompletableFuture.supplyAsync(() -> key(keys, slow), logins)).toList();
+                    .mapToObj(i -> keys.key(slow.jwksUrl(), Optional.of("rsa-1"))).toList();
             Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> slow.fetches() == 1);
 
-            Optional<JwksKeys.Jwk> fastKey = keys.key(fast.jwksUrl(), Optional.of("rsa-1"));
+            Optional<JwksKeys.Jwk> fastKey = keys.key(fast.jwksUrl(), Optional.of("rsa-1")).get(30, TimeUnit.SECONDS);
 
             assertEquals(fast.key("rsa-1").getPublic(), fastKey.orElseThrow().key(), "the fast provider's key");
             assertFalse(slowLogins.stream().anyMatch(CompletableFuture::isDone),
@@ -43,8 +41,6 @@ class JwksKeysTests {
                 assertInstanceOf(JwksKeys.KeysUnavailableException.class, failed.getCause());
             }
             assertEquals(1, slow.fetches(), "three waiting logins shared one fetch");
-        } finally {
-            logins.shutdownNow();
         }
     }
 
@@ -54,18 +50,12 @@ class JwksKeysTests {
         try (IdentityProvider slow = new IdentityProvider()) {
             slow.drip();
             JwksKeys keys = new JwksKeys(jwks(Duration.ofMillis(500)));
-            assertThrows(JwksKeys.KeysUnavailableException.class,
-                    () -> keys.key(slow.jwksUrl(), Optional.of("rsa-1")));
+            CompletionException failed = assertThrows(CompletionException.class,
+                    () -> keys.key(slow.jwksUrl(), Optional.of("rsa-1")).join());
+            assertInstanceOf(JwksKeys.KeysUnavailableException.class, failed.getCause());
             slow.stopDripping();
-            Awaitility.await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> key(keys, slow).isPresent());
-        }
-    }
-
-    private static Optional<JwksKeys.Jwk> key(JwksKeys keys, IdentityProvider provider) {
-        try {
-            return keys.key(provider.jwksUrl(), Optional.of("rsa-1"));
-        } catch (JwksKeys.KeysUnavailableException e) {
-            throw new CompletionException(e);
+            Awaitility.await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
+                    .until(() -> keys.key(slow.jwksUrl(), Optional.of("rsa-1")).join().isPresent());
         }
     }
 
