@@ -48,12 +48,6 @@ public class LiveKitRegions {
         return nodes(region).stream().filter(n -> n.id().equals(nodeId)).findFirst();
     }
 
-    /** Regions with at least one node that takes new rooms. */
-    public boolean healthy(String region) {
-        long now = System.currentTimeMillis() / 1000;
-        return nodes(region).stream().anyMatch(n -> n.takesNewRooms(now));
-    }
-
     @Scheduled(every = "${router.registry-poll-interval:1s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void poll() {
         registries.keySet().forEach(this::refresh);
