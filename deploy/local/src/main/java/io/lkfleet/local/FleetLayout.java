@@ -35,7 +35,20 @@ public final class FleetLayout {
         }
     }
 
-    public record Service(String name, int port) {
+    /** A service: its address (a balancer when it has several instances) and its instances. */
+    public record Service(String name, int port, List<Instance> instances) {
+        public String url() {
+            return "http://" + HOST + ":" + port;
+        }
+
+        /** Several instances sit behind a balancer on {@link #port()}. */
+        public boolean balanced() {
+            return instances.size() > 1;
+        }
+    }
+
+    /** One process of a service: {@code token-service}, or {@code token-service-2} and on when there are several. */
+    public record Instance(String name, int port) {
         public String url() {
             return "http://" + HOST + ":" + port;
         }
@@ -57,8 +70,20 @@ public final class FleetLayout {
                 shiftUrl(region.livekitUrl()), region)));
         new TreeMap<>(local.nodes()).forEach((name, node) -> nodes.put(name, new Node(name, node.region(),
                 shift(node.port()), shift(node.rtcTcpPort()), shift(node.rtcUdpPort()), shift(node.prometheusPort()))));
-        new TreeMap<>(local.services()).forEach((name, svc) -> services.put(name, new Service(name, shift(svc.port()))));
+        new TreeMap<>(local.services()).forEach((name, svc) -> services.put(name, service(name, svc)));
         validate();
+    }
+
+    private Service service(String name, LocalConfig.Service svc) {
+        int port = shift(svc.port());
+        if (svc.instances() <= 1) {
+            return new Service(name, port, List.of(new Instance(name, port)));
+        }
+        List<Instance> instances = new ArrayList<>();
+        for (int i = 1; i <= svc.instances(); i++) {
+            instances.add(new Instance(i == 1 ? name : name + "-" + i, port + 100 * i));
+        }
+        return new Service(name, port, List.copyOf(instances));
     }
 
     /**
@@ -111,6 +136,11 @@ public final class FleetLayout {
                 problems.add("fleet.regions." + r.name() + ".node-class names unknown class '" + r.config().nodeClass() + "'");
             }
         });
+        local.services().forEach((name, svc) -> {
+            if (svc.instances() < 1) {
+                problems.add("local.services." + name + ".instances is " + svc.instances() + "; it must be 1 or more");
+            }
+        });
         Map<Integer, String> seen = new TreeMap<>();
         allPorts().forEach((what, port) -> {
             String other = seen.putIfAbsent(port, what);
@@ -136,7 +166,12 @@ public final class FleetLayout {
             ports.put("livekit node " + n.name() + " rtc udp", n.rtcUdpPort());
             ports.put("livekit node " + n.name() + " prometheus", n.prometheusPort());
         });
-        services.values().forEach(s -> ports.put("service " + s.name(), s.port()));
+        services.values().forEach(s -> {
+            ports.put("service " + s.name(), s.port());
+            if (s.balanced()) {
+                s.instances().forEach(i -> ports.put("service instance " + i.name(), i.port()));
+            }
+        });
         local.prometheus().ifPresent(p -> {
             ports.put("prometheus", shift(p.port()));
             ports.put("node exporter", shift(p.nodeExporterPort()));

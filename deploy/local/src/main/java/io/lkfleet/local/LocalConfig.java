@@ -92,6 +92,13 @@ public interface LocalConfig {
 
     interface Service {
         int port();
+
+        /**
+         * Instances of the service. More than one run on {@code port + 100 × i} (i = 1…n) behind a
+         * round-robin TCP balancer on {@code port}, as a Kubernetes Service spreads connections over pods.
+         */
+        @WithDefault("1")
+        int instances();
     }
 
     /** Secrets, from the environment like the API secrets ({@code deploy/local/fleet} generates dev ones). */

@@ -36,7 +36,9 @@ public final class LocalFleet implements AutoCloseable {
     private final Map<String, ManagedProcess> redis = new LinkedHashMap<>();
     private final Map<String, LiveKitRegistry> registries = new LinkedHashMap<>();
     private final Map<String, LiveKitNode> nodes = new LinkedHashMap<>();
+    /** Service processes by instance name (the service's name for its first or only instance). */
     private final Map<String, ManagedProcess> services = new LinkedHashMap<>();
+    private final List<ServiceBalancer> balancers = new ArrayList<>();
     private final KafkaBroker kafka;
     private final Path runtimeProperties;
     private JoinProbe probe;
@@ -146,22 +148,56 @@ public final class LocalFleet implements AutoCloseable {
         if (service == null) {
             throw new FleetStartException("service " + name + " has no entry in local.services of " + options.fleetFile);
         }
-        Path jar = options.repoRoot.resolve(name).resolve("target/quarkus-app/quarkus-run.jar");
-        if (!Files.isRegularFile(jar)) {
-            throw new FleetStartException(name + " is not built (" + jar + " missing); run: mvn -q -DskipTests package");
+        service.instances().forEach(instance -> launchInstance(name, instance));
+        if (service.balanced()) {
+            ServiceBalancer balancer = new ServiceBalancer(vertx, name, service.port(),
+                    service.instances().stream().map(FleetLayout.Instance::port).toList());
+            balancer.start();
+            balancers.add(balancer);
         }
-        services.put(name, ManagedProcess.start(name, List.of(KafkaBroker.javaBin(), "-Xmx256m", "-XX:+UseSerialGC",
-                "-Dquarkus.http.port=" + service.port(), "-Dquarkus.http.host=" + FleetLayout.HOST,
-                "-Dquarkus.config.locations=" + runtimeProperties.toUri(), "-jar", jar.toString()), runDir, Map.of()));
+    }
+
+    private void launchInstance(String service, FleetLayout.Instance instance) {
+        Path jar = options.repoRoot.resolve(service).resolve("target/quarkus-app/quarkus-run.jar");
+        if (!Files.isRegularFile(jar)) {
+            throw new FleetStartException(service + " is not built (" + jar + " missing); run: mvn -q -DskipTests package");
+        }
+        // Each instance works in its own directory: local state such as webhook-ingest's spool is per pod.
+        Path workDir = runDir.data().resolve(instance.name());
+        services.put(instance.name(), ManagedProcess.start(instance.name(), List.of(KafkaBroker.javaBin(), "-Xmx256m",
+                "-XX:+UseSerialGC", "-Dquarkus.http.port=" + instance.port(), "-Dquarkus.http.host=" + FleetLayout.HOST,
+                "-Dquarkus.config.locations=" + runtimeProperties.toUri(), "-jar", jar.toString()), runDir, Map.of(),
+                workDir));
     }
 
     private void awaitService(String name) {
-        ManagedProcess process = services.get(name);
-        String ready = layout.services().get(name).url() + "/q/health/ready";
-        Await.until(name + " readiness (" + ready + ")", Await.PROCESS_START, () -> {
+        layout.services().get(name).instances().forEach(this::awaitInstance);
+    }
+
+    private void awaitInstance(FleetLayout.Instance instance) {
+        ManagedProcess process = services.get(instance.name());
+        String ready = instance.url() + "/q/health/ready";
+        Await.until(instance.name() + " readiness (" + ready + ")", Await.PROCESS_START, () -> {
             process.requireAlive();
             return Http.getStatus(ready) == 200;
         });
+    }
+
+    /**
+     * Starts again an instance that was stopped or killed ({@code token-service}, {@code token-service-2}…)
+     * and waits until it is ready; its balancer hands it connections again by itself.
+     */
+    public ManagedProcess restartInstance(String instanceName) {
+        for (FleetLayout.Service service : layout.services().values()) {
+            for (FleetLayout.Instance instance : service.instances()) {
+                if (instance.name().equals(instanceName)) {
+                    launchInstance(service.name(), instance);
+                    awaitInstance(instance);
+                    return services.get(instanceName);
+                }
+            }
+        }
+        throw new IllegalArgumentException("no service instance " + instanceName);
     }
 
     /** The configuration a service needs to join this fleet (also handed to {@code @QuarkusTest}s). */
@@ -242,8 +278,16 @@ public final class LocalFleet implements AutoCloseable {
         nodes.values().forEach(n -> table.append(String.format(row, "livekit " + n.spec().name(), n.spec().url(),
                 "region " + n.region() + ", node " + n.nodeId() + ", rtc tcp " + n.spec().rtcTcpPort() + " udp "
                         + n.spec().rtcUdpPort() + ", metrics :" + n.spec().prometheusPort())));
-        services.keySet().forEach(s -> table.append(String.format(row, s, layout.services().get(s).url(),
-                "health /q/health, metrics /q/metrics, OpenAPI /q/openapi")));
+        options.services.forEach(name -> {
+            FleetLayout.Service s = layout.services().get(name);
+            if (s.balanced()) {
+                table.append(String.format(row, name, s.url(), "balancer over " + s.instances().size() + " instances"));
+                s.instances().forEach(i -> table.append(String.format(row, "  " + i.name(), i.url(),
+                        "health /q/health, metrics /q/metrics")));
+            } else {
+                table.append(String.format(row, name, s.url(), "health /q/health, metrics /q/metrics, OpenAPI /q/openapi"));
+            }
+        });
         if (probe != null) {
             table.append(String.format(row, "join probe", "http://" + FleetLayout.HOST + ":"
                     + layout.probeMetricsPort().orElseThrow(), "joins every region every "
@@ -271,6 +315,7 @@ public final class LocalFleet implements AutoCloseable {
         if (probe != null) {
             probe.stop();
         }
+        balancers.forEach(ServiceBalancer::close);
         services.values().forEach(p -> p.stop(Duration.ofSeconds(20)));
         nodes.values().forEach(n -> n.stop(Duration.ofSeconds(5)));
         kafka.stop();

@@ -27,11 +27,22 @@ public final class ManagedProcess {
         this.log = log;
     }
 
-    /** Starts {@code command} with output appended to {@code logs/<name>.log}. */
+    /** Starts {@code command} in the run directory with output appended to {@code logs/<name>.log}. */
     public static ManagedProcess start(String name, List<String> command, RunDir runDir, Map<String, String> env) {
+        return start(name, command, runDir, env, runDir.root());
+    }
+
+    /** As {@link #start(String, List, RunDir, Map)}, working in {@code workDir} (created; under the run directory). */
+    public static ManagedProcess start(String name, List<String> command, RunDir runDir, Map<String, String> env,
+            Path workDir) {
         Path log = runDir.logs().resolve(name + ".log");
+        try {
+            Files.createDirectories(workDir);
+        } catch (IOException e) {
+            throw new FleetStartException("cannot create " + workDir + ": " + e.getMessage(), e);
+        }
         ProcessBuilder builder = new ProcessBuilder(command)
-                .directory(runDir.root().toFile())
+                .directory(workDir.toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         builder.environment().putAll(env);

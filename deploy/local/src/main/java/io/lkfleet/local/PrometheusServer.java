@@ -96,8 +96,10 @@ public final class PrometheusServer {
                 .append("rule_files:\n")
                 .append("  - ").append(rulesDir.toAbsolutePath()).append("/*.yml\n")
                 .append("scrape_configs:\n");
-        targets.services().forEach(s -> job(yaml, s.name(), "/q/metrics")
-                .append("      - targets: [\"").append(FleetLayout.HOST).append(':').append(s.port()).append("\"]\n"));
+        targets.services().forEach(s -> job(yaml, s.name(), "/q/metrics").append("      - targets: [")
+                .append(String.join(", ", s.instances().stream()
+                        .map(i -> "\"" + FleetLayout.HOST + ":" + i.port() + "\"").toList()))
+                .append("]\n"));
         if (!targets.nodes().isEmpty()) {
             job(yaml, "livekit", "/metrics");
             targets.nodes().forEach(n -> yaml.append("      - targets: [\"").append(FleetLayout.HOST).append(':')
