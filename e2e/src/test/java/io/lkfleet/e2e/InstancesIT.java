@@ -8,6 +8,9 @@ import io.lkfleet.local.FleetLayout;
 import io.lkfleet.local.LocalFleet;
 import io.lkfleet.local.testing.RtcParticipants;
 import io.lkfleet.local.testing.TestFleet;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -87,13 +90,20 @@ class InstancesIT {
                 "a restarted instance serves again behind the same balancer");
     }
 
-    /** A token through the balancer; a 503 with Retry-After (an instance's connection died mid-call) is retried. */
+    /**
+     * A token through the balancer, on a connection of its own as a separate client app would open (the
+     * balancer spreads connections, not requests); a 503 with Retry-After is retried.
+     */
     private static JsonNode token(String room, String identity, List<String> grants) throws Exception {
         String url = fleet.layout().services().get("token-service").url() + "/v1/token";
         Map<String, Object> body = Map.of("room_name", room, "participant_identity", identity, "grants", grants);
         List<Integer> statuses = new ArrayList<>();
         for (int attempt = 0; attempt < 5; attempt++) {
-            HttpResponse<String> response = E2eFleet.post(url, body, Map.of("Authorization", "Bearer " + E2eFleet.DEV_KEY));
+            HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url))
+                    .timeout(Duration.ofSeconds(15)).header("Content-Type", "application/json")
+                    .header("Authorization", "Bearer " + E2eFleet.DEV_KEY)
+                    .POST(HttpRequest.BodyPublishers.ofString(E2eFleet.JSON.writeValueAsString(body))).build(),
+                    HttpResponse.BodyHandlers.ofString());
             statuses.add(response.statusCode());
             if (response.statusCode() == 201) {
                 return E2eFleet.JSON.readTree(response.body());
