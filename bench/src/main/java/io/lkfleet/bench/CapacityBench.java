@@ -3,6 +3,7 @@ package io.lkfleet.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lkfleet.common.contract.RedisKeys;
+import io.lkfleet.local.RedisUsers;
 import io.lkfleet.common.contract.Topics;
 import io.lkfleet.common.contract.WebhookHeaders;
 import io.vertx.core.Vertx;
@@ -51,7 +52,7 @@ final class CapacityBench {
 
     CapacityBench(BenchContext ctx) {
         this.ctx = ctx;
-        this.redis = Redis.createClient(vertx, ctx.fleet().layout().fleetRedisUri());
+        this.redis = Redis.createClient(vertx, ctx.fleet().layout().fleetRedisUri(RedisUsers.ADMIN));
     }
 
     Section run() throws Exception {

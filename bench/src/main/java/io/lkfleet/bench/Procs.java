@@ -37,7 +37,7 @@ final class Procs {
                 throw new IllegalStateException(command.get(0) + " did not end within " + timeout);
             }
             String stdout = new String(out, StandardCharsets.UTF_8);
-            Files.writeString(log, "$ " + String.join(" ", command) + "\n" + stdout + "\n", StandardCharsets.UTF_8,
+            Files.writeString(log, "$ " + shown(command) + "\n" + stdout + "\n", StandardCharsets.UTF_8,
                     java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
             if (process.exitValue() != 0) {
                 throw new IllegalStateException(command.get(0) + " exited with " + process.exitValue() + " (see " + log + ")");
@@ -49,6 +49,17 @@ final class Procs {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+    }
+
+    /** {@code command} for the log, the value of a password option ({@code -a}) masked. */
+    private static String shown(List<String> command) {
+        List<String> shown = new java.util.ArrayList<>(command);
+        for (int i = 1; i < shown.size(); i++) {
+            if (shown.get(i - 1).equals("-a")) {
+                shown.set(i, "***");
+            }
+        }
+        return String.join(" ", shown);
     }
 
     /** Starts a server in the background, its output appended to {@code log}. */

@@ -1,6 +1,7 @@
 package io.lkfleet.bench;
 
 import io.lkfleet.common.contract.RedisKeys;
+import io.lkfleet.local.RedisUsers;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -62,14 +63,19 @@ final class RouterBench {
         String host = "127.0.0.1";
         String port = Integer.toString(ctx.fleet().layout().fleetRedisPort());
         Path script = ctx.repoRoot().resolve("region-router/src/main/resources/io/lkfleet/router/admission/admit.lua");
-        String sha = Procs.run(List.of("redis-cli", "-h", host, "-p", port, "-x", "SCRIPT", "LOAD"), Map.of(),
-                java.time.Duration.ofSeconds(10), ctx.log(), script).trim();
+        // lkfleet's Redis requires a user: the operator's (redis-cli reads the password from REDISCLI_AUTH)
+        String password = ctx.fleet().layout().local().credentials().redisPasswords().get(RedisUsers.ADMIN);
+        Map<String, String> auth = Map.of("REDISCLI_AUTH", password);
+        String sha = Procs.run(List.of("redis-cli", "-h", host, "-p", port, "--user", RedisUsers.ADMIN, "-x", "SCRIPT", "LOAD"),
+                auth, java.time.Duration.ofSeconds(10), ctx.log(), script).trim();
         long now = System.currentTimeMillis();
         String r = "{bench-ceiling}";
         // the region's model marked whole, as capacity-service does: else the script refuses at its first line
-        Procs.run(List.of("redis-cli", "-h", host, "-p", port, "SET", "fleet:" + r + ":model", RedisKeys.MODEL_REBUILT + now), Map.of(),
-                java.time.Duration.ofSeconds(10), ctx.log());
-        List<String> command = new ArrayList<>(List.of("redis-benchmark", "-h", host, "-p", port, "-c",
+        Procs.run(List.of("redis-cli", "-h", host, "-p", port, "--user", RedisUsers.ADMIN, "SET", "fleet:" + r + ":model",
+                RedisKeys.MODEL_REBUILT + now), auth, java.time.Duration.ofSeconds(10), ctx.log());
+        // redis-benchmark takes the password only as -a (Procs masks it in the log)
+        List<String> command = new ArrayList<>(List.of("redis-benchmark", "-h", host, "-p", port, "--user",
+                RedisUsers.ADMIN, "-a", password, "-c",
                 Integer.toString(ctx.connections()), "-n", Long.toString(CEILING_REQUESTS), "--csv", "EVALSHA", sha, "9",
                 "fleet:" + r + ":node:ND_bench", "fleet:" + r + ":node:ND_bench:reservations",
                 "fleet:" + r + ":node:ND_bench:reserved", "fleet:" + r + ":room:dev-bench",

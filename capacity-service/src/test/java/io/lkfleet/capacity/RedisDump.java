@@ -3,6 +3,7 @@ package io.lkfleet.capacity;
 import io.lkfleet.common.contract.RedisKeys;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.redis.datasource.keys.KeyCommands;
+import io.quarkus.redis.datasource.keys.KeyScanArgs;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -16,7 +17,8 @@ final class RedisDump {
         KeyCommands<String> keys = redis.key(String.class);
         String prefix = RedisKeys.region(region);
         Map<String, String> dump = new TreeMap<>();
-        for (String key : keys.keys(RedisKeys.regionPattern(region))) {
+        // SCAN, not KEYS: the service's Redis user may not run KEYS (deploy/k8s/base/lkfleet-redis-users.acl)
+        for (String key : keys.scan(new KeyScanArgs().match(RedisKeys.regionPattern(region)).count(1000)).toIterable()) {
             String content = switch (keys.type(key)) {
                 case HASH -> new TreeMap<>(redis.hash(String.class).hgetall(key)).toString();
                 case SET -> new TreeSet<>(redis.set(String.class).smembers(key)).toString();

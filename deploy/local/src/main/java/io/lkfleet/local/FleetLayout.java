@@ -8,6 +8,8 @@ import io.smallrye.config.SmallRyeConfigBuilder;
 import io.smallrye.config.source.yaml.YamlConfigSource;
 import java.io.IOException;
 import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -234,8 +236,19 @@ public final class FleetLayout {
         return HOST + ":" + kafkaPort();
     }
 
+    /** lkfleet's Redis, without credentials (its services add theirs: quarkus.redis.username/password). */
     public String fleetRedisUri() {
         return "redis://" + HOST + ":" + fleetRedisPort();
+    }
+
+    /** lkfleet's Redis as {@code user}, with that user's password from {@code local.credentials}. */
+    public String fleetRedisUri(String user) {
+        String password = local.credentials().redisPasswords().get(user);
+        if (password == null) {
+            throw new IllegalArgumentException("no Redis password for user " + user + " in local.credentials.redis-passwords");
+        }
+        return "redis://" + URLEncoder.encode(user, StandardCharsets.UTF_8) + ":"
+                + URLEncoder.encode(password, StandardCharsets.UTF_8) + "@" + HOST + ":" + fleetRedisPort();
     }
 
     /**
@@ -267,6 +280,8 @@ public final class FleetLayout {
         props.put("router.caller-token", credentials.routerCallerToken());
         props.put("tokens.router-token", credentials.routerCallerToken());
         props.put("capacity.admin-token", credentials.capacityAdminToken());
+        // each service picks its own Redis user's password (quarkus.redis.password in its application.properties)
+        credentials.redisPasswords().forEach((user, password) -> props.put("lkfleet.redis-passwords." + user, password));
         props.put("kafka.bootstrap.servers", kafkaBootstrap());
         props.put("quarkus.redis.hosts", fleetRedisUri());
         services.values().forEach(s -> props.put("lkfleet.services." + s.name() + ".url", s.url()));

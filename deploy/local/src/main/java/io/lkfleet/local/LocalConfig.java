@@ -111,5 +111,11 @@ public interface LocalConfig {
 
         /** Bearer token of capacity-service's admin APIs ({@code capacity.admin-token}). */
         String capacityAdminToken();
+
+        /**
+         * Passwords of lkfleet's Redis users by user name (the users and their rights are in
+         * {@link RedisUsers#ACL_FILE}): each service's, and {@link RedisUsers#ADMIN} for the harness.
+         */
+        Map<String, String> redisPasswords();
     }
 }

@@ -28,6 +28,8 @@ public final class LocalFleet implements AutoCloseable {
     /** Every service module, in the order they start. */
     public static final List<String> SERVICES = List.of("capacity-service", "region-router", "webhook-ingest",
             "token-service");
+    /** lkfleet's own Redis, beside the regions' {@code redis-<region>}. */
+    public static final String FLEET_REDIS = "redis-fleet";
 
     private final Options options;
     private final FleetLayout layout;
@@ -73,7 +75,7 @@ public final class LocalFleet implements AutoCloseable {
     }
 
     private void startAll() {
-        startRedis("redis-fleet", layout.fleetRedisPort());
+        startRedis(FLEET_REDIS, layout.fleetRedisPort());
         layout.regions().values().forEach(r -> startRedis("redis-" + r.name(), r.redisPort()));
         kafka.start();
         // fleet.admin-state: a handful of operator decisions, one partition keeps them in one order
@@ -110,18 +112,35 @@ public final class LocalFleet implements AutoCloseable {
         } catch (IOException e) {
             throw new FleetStartException("cannot create " + dir + ": " + e.getMessage(), e);
         }
-        ManagedProcess process = ManagedProcess.start(name, List.of(redisServerBinary(), "--port", Integer.toString(port),
+        List<String> command = new ArrayList<>(List.of(redisServerBinary(), "--port", Integer.toString(port),
                 "--bind", FleetLayout.HOST, "--save", "", "--appendonly", "no", "--dir", dir.toString(),
-                "--protected-mode", "no"), runDir, Map.of());
+                "--protected-mode", "no"));
+        boolean fleetRedis = name.equals(FLEET_REDIS);
+        if (fleetRedis) {
+            // lkfleet's Redis requires its users, as in production (the regions' Redis are LiveKit's)
+            command.addAll(List.of("--aclfile", redisUsersFile().toString()));
+        }
+        ManagedProcess process = ManagedProcess.start(name, command, runDir, Map.of());
         redis.put(name, process);
         // every Redis of the fleet answers PING through the registry reader; only a region's Redis has LiveKit's keys
-        LiveKitRegistry probe = new LiveKitRegistry(vertx, name, "redis://" + FleetLayout.HOST + ":" + port,
-                layout.fleet().registry());
+        String uri = fleetRedis ? layout.fleetRedisUri(RedisUsers.ADMIN) : "redis://" + FleetLayout.HOST + ":" + port;
+        LiveKitRegistry probe = new LiveKitRegistry(vertx, name, uri, layout.fleet().registry());
         Await.until(name + " on port " + port, Await.PROCESS_START, () -> {
             process.requireAlive();
             return probe.ping();
         });
         registries.put(name, probe);
+    }
+
+    /** The ACL file with this fleet's Redis passwords (as hashes), written into the run directory. */
+    private Path redisUsersFile() {
+        Path template = options.repoRoot.resolve(RedisUsers.ACL_FILE);
+        try {
+            return runDir.writePrivate("lkfleet-redis-users.acl",
+                    RedisUsers.render(Files.readString(template), layout.local().credentials().redisPasswords()));
+        } catch (IOException e) {
+            throw new FleetStartException("cannot read " + template + ": " + e.getMessage(), e);
+        }
     }
 
     /** Starts (or restarts) one livekit-server node by its name in the fleet file. */
@@ -258,7 +277,7 @@ public final class LocalFleet implements AutoCloseable {
 
     /** Starts a Redis instance stopped with {@link #stopRedis}: it comes back empty. */
     public void restartRedis(String name) {
-        int port = name.equals("redis-fleet") ? layout.fleetRedisPort()
+        int port = name.equals(FLEET_REDIS) ? layout.fleetRedisPort()
                 : layout.regions().get(name.substring("redis-".length())).redisPort();
         registries.remove(name).close();
         startRedis(name, port);
@@ -272,7 +291,8 @@ public final class LocalFleet implements AutoCloseable {
         table.append(String.format(row, "kafka", layout.kafkaBootstrap(), "topics " + Topics.WEBHOOKS + " ("
                 + layout.local().kafka().webhookPartitions() + " partitions), " + Topics.DECISIONS + " ("
                 + layout.local().kafka().decisionPartitions() + "), " + Topics.ADMIN_STATE + " (1, compacted)"));
-        table.append(String.format(row, "redis fleet", layout.fleetRedisUri(), "lkfleet's keys (fleet:{region}:...)"));
+        table.append(String.format(row, "redis fleet", layout.fleetRedisUri(), "lkfleet's keys (fleet:{region}:...);"
+                + " ACL users of " + RedisUsers.ACL_FILE + ", passwords in the environment"));
         layout.regions().values().forEach(r -> table.append(String.format(row, "redis " + r.name(),
                 "redis://" + FleetLayout.HOST + ":" + r.redisPort(), "LiveKit registry of region " + r.name())));
         nodes.values().forEach(n -> table.append(String.format(row, "livekit " + n.spec().name(), n.spec().url(),
