@@ -42,9 +42,10 @@ public class SizingResource {
      * @param mix shares of video forwarded at the high, medium, low layer; the configured mix when absent
      */
     @GET
-    public SizingEstimate estimate(@QueryParam("participants") Long participants,
+    // numbers arrive as text and are parsed here, so a malformed one is invalid-sizing-request, not JAX-RS' 404
+    public SizingEstimate estimate(@QueryParam("participants") String participants,
             @QueryParam("rooms") @DefaultValue("4:1.0") String rooms,
-            @QueryParam("publish-share") @DefaultValue("1.0") double publishShare,
+            @QueryParam("publish-share") @DefaultValue("1.0") String publishShare,
             @QueryParam("mix") String mix,
             @QueryParam("node-class") @DefaultValue("standard") String nodeClass) {
         FleetConfig.NodeClass node = fleet.nodeClasses().get(nodeClass);
@@ -53,8 +54,8 @@ public class SizingResource {
                     ? "participants is required" : "no node class '" + nodeClass + "' in fleet.node-classes");
         }
         try {
-            return sizing.estimate(new SizingRequest(participants, roomSizes(rooms), publishShare, mix(mix),
-                    node.maxSubscriptions(), node.egressMbps()));
+            return sizing.estimate(new SizingRequest(Long.parseLong(participants.trim()), roomSizes(rooms),
+                    Double.parseDouble(publishShare.trim()), mix(mix), node.maxSubscriptions(), node.egressMbps()));
         } catch (IllegalArgumentException e) {
             throw new CapacityProblem(Reason.INVALID_SIZING_REQUEST, e.getMessage());
         }

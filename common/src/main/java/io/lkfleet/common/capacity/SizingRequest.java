@@ -17,12 +17,13 @@ public record SizingRequest(long participants, Map<Integer, Double> roomSizes, d
         if (participants < 0) {
             throw new IllegalArgumentException("participants must not be negative");
         }
+        // written so that NaN fails every test (a comparison with NaN is false)
         if (roomSizes.isEmpty() || roomSizes.keySet().stream().anyMatch(size -> size < 1)
-                || roomSizes.values().stream().anyMatch(share -> share < 0)
-                || Math.abs(roomSizes.values().stream().mapToDouble(Double::doubleValue).sum() - 1.0) > TOLERANCE) {
+                || !roomSizes.values().stream().allMatch(share -> share >= 0)
+                || !(Math.abs(roomSizes.values().stream().mapToDouble(Double::doubleValue).sum() - 1.0) <= TOLERANCE)) {
             throw new IllegalArgumentException("room sizes must be sizes >= 1 with non-negative shares adding up to 1");
         }
-        if (publishShare < 0 || publishShare > 1) {
+        if (!(publishShare >= 0 && publishShare <= 1)) {
             throw new IllegalArgumentException("publish share must be in [0, 1]");
         }
         if (maxSubscriptions <= 0 || egressMbps <= 0) {

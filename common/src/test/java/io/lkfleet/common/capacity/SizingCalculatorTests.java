@@ -66,4 +66,14 @@ class SizingCalculatorTests {
         assertThrows(IllegalArgumentException.class,
                 () -> new SizingRequest(100, Map.of(4, 0.5), 1.0, ALL_HIGH, 1000, 1000));
     }
+
+    @Test
+    void rejectsNaNWhereverAShareGoes() {
+        assertThrows(IllegalArgumentException.class,
+                () -> new SizingRequest(100, Map.of(4, Double.NaN), 1.0, ALL_HIGH, 1000, 1000));
+        assertThrows(IllegalArgumentException.class,
+                () -> new SizingRequest(100, Map.of(4, 1.0), Double.NaN, ALL_HIGH, 1000, 1000));
+        assertThrows(IllegalArgumentException.class, () -> new SimulcastMix(Double.NaN, 0, 1));
+        assertThrows(IllegalArgumentException.class, () -> new SimulcastMix(Double.POSITIVE_INFINITY, 0, 0));
+    }
 }
