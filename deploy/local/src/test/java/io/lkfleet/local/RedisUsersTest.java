@@ -73,8 +73,13 @@ class RedisUsersTest {
                     cmd("SET", "other:key", "1"), cmd("GET", "nodes"), cmd("MONITOR"))) {
                 assertTrue(error(uri, forbidden).contains("NOPERM"), user + " ran " + forbidden);
             }
-            assertTrue(error(uri, cmd("EVAL", "return redis.call('SET', KEYS[1], '1')", "1", "other:key")).contains("can't access"),
+            assertTrue(error(uri, cmd("EVAL", "return redis.call('SET', KEYS[1], '1')", "1", "other:key")).contains("NOPERM"),
+                    user + " cannot hand a script another key");
+            assertTrue(error(uri, cmd("EVAL", "return redis.call('SET', 'other:key', '1')", "0")).contains("can't access"),
                     user + "'s scripts stay within fleet: keys");
+            String flushInScript = error(uri, cmd("EVAL", "return redis.call('FLUSHALL')", "0"));
+            assertTrue(flushInScript.contains("can't run") || flushInScript.contains("NOPERM"),
+                    user + "'s scripts cannot run what the user cannot: " + flushInScript);
         }
         String wrong = fleet.layout().fleetRedisUri().replace("redis://", "redis://capacity-service:wrong@");
         assertTrue(error(wrong, cmd("PING")).contains("WRONGPASS"));
