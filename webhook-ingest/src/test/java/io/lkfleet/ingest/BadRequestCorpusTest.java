@@ -216,11 +216,11 @@ class BadRequestCorpusTest {
             byte[] body = text.getBytes(StandardCharsets.UTF_8);
             c.add(signed("malformed JSON", body, token(west, body)));
         }
-        for (String text : List.of("{\"id\":\"" + newId() + "\"," + room + "}", "{\"event\":null,\"id\":\"" + newId() + "\"," + room + "}")) {
+        for (String text : List.of("{\"id\":\"" + newId() + "\"," + room + "}", "{\"event\":\"\",\"id\":\"" + newId() + "\"," + room + "}")) {
             byte[] body = text.getBytes(StandardCharsets.UTF_8);
             c.add(signed("no event type", body, token(west, body)));
         }
-        for (String text : List.of("{\"event\":\"room_started\"," + room + "}", "{\"event\":\"room_started\",\"id\":null," + room + "}")) {
+        for (String text : List.of("{\"event\":\"room_started\"," + room + "}", "{\"event\":\"room_started\",\"id\":\"\"," + room + "}")) {
             byte[] body = text.getBytes(StandardCharsets.UTF_8);
             c.add(signed("no event id", body, token(west, body)));
         }
