@@ -236,7 +236,7 @@ public final class FleetLayout {
         return HOST + ":" + kafkaPort();
     }
 
-    /** lkfleet's Redis, without credentials (its services add theirs: quarkus.redis.username/password). */
+    /** lkfleet's Redis, without credentials (which its default user refuses: see {@link #fleetRedisUri(String)}). */
     public String fleetRedisUri() {
         return "redis://" + HOST + ":" + fleetRedisPort();
     }
@@ -280,10 +280,10 @@ public final class FleetLayout {
         props.put("router.caller-token", credentials.routerCallerToken());
         props.put("tokens.router-token", credentials.routerCallerToken());
         props.put("capacity.admin-token", credentials.capacityAdminToken());
-        // each service picks its own Redis user's password (quarkus.redis.password in its application.properties)
-        credentials.redisPasswords().forEach((user, password) -> props.put("lkfleet.redis-passwords." + user, password));
+        // each service picks the URI of its own Redis user (quarkus.redis.hosts in its application.properties)
+        credentials.redisPasswords().keySet().stream().filter(services::containsKey)
+                .forEach(user -> props.put("lkfleet.redis-uris." + user, fleetRedisUri(user)));
         props.put("kafka.bootstrap.servers", kafkaBootstrap());
-        props.put("quarkus.redis.hosts", fleetRedisUri());
         services.values().forEach(s -> props.put("lkfleet.services." + s.name() + ".url", s.url()));
         return props;
     }
