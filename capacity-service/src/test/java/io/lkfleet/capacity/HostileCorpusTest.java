@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lkfleet.capacity.rest.CapacityProblem.Reason;
+import io.lkfleet.common.contract.Problems;
 import io.lkfleet.common.contract.RedisKeys;
 import io.lkfleet.local.testing.HostileCorpus;
 import io.lkfleet.local.testing.HostileCorpus.Attack;
@@ -80,7 +81,7 @@ class HostileCorpusTest {
             if (HostileCorpus.plainSegment(name)) {
                 corpus.add(new Attack("rebuild unknown region " + name, "POST", "/v1/admin/regions/"
                         + URLEncoder.encode(name, StandardCharsets.UTF_8).replace("+", "%20") + "/rebuild",
-                        headers("Authorization", "Bearer " + admin), null, 404, Reason.REGION_NOT_FOUND.type()));
+                        headers("Authorization", "Bearer " + admin), null, 404, Problems.type(Reason.REGION_NOT_FOUND.slug())));
             }
         }
         for (String method : List.of("POST", "PUT", "DELETE", "PATCH")) {
@@ -101,7 +102,7 @@ class HostileCorpusTest {
 
     private Attack get(String category, String path, boolean plain, Reason reason) {
         return new Attack(category, "GET", path, headers(), null, plain ? reason.status() : HostileCorpus.ANY_4XX,
-                plain ? reason.type() : null);
+                plain ? Problems.type(reason.slug()) : null);
     }
 
     /** Each region's model mark, which a rebuild rewrites. */

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lkfleet.common.contract.Problems;
 import io.lkfleet.local.FleetLayout;
 import io.lkfleet.local.testing.LocalFleetResource;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -57,7 +58,7 @@ class BadRequestCorpusTest {
                 Webhooks.Answer answer = Webhooks.send(bad.method(), bad.contentType(), bad.authorization(), bad.body());
                 int status = answer.status();
                 assertTrue(status >= 400 && status < 500, bad.category() + " got " + status);
-                Set<String> types = expected(bad.category()).stream().map(Reason::type).collect(Collectors.toSet());
+                Set<String> types = expected(bad.category()).stream().map(r -> Problems.type(r.slug())).collect(Collectors.toSet());
                 String type = typeOf(answer.body());
                 assertTrue(types.isEmpty() || types.contains(type), bad.category() + " got " + status + " " + type
                         + ", expected one of " + types);
