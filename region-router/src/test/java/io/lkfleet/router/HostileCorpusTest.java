@@ -74,7 +74,7 @@ class HostileCorpusTest {
                     400, "invalid-room"));
         }
         corpus.add(route("no room", bearer, Map.of("tenant", "t", "identity", marker, "role", "publisher"), 400, "invalid-room"));
-        for (String identity : List.of("", " ", "\u00a0\u2003".strip())) {
+        for (String identity : List.of("", " ", "\t\n\u2003")) {
             corpus.add(route("blank identity", bearer, Map.of("tenant", "t", "room", marker + "-a", "identity", identity,
                     "role", "publisher"), 400, "invalid-identity"));
         }
