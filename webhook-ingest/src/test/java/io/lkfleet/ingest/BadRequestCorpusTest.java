@@ -116,6 +116,9 @@ class BadRequestCorpusTest {
         if (category.startsWith("malformed JSON")) {
             return Set.of(Reason.MALFORMED_JSON, Reason.MISSING_EVENT_TYPE, Reason.MISSING_EVENT_ID);
         }
+        if (category.equals("content type garbage///")) {
+            return Set.of(); // not a media type at all: Quarkus REST answers 415 before the resource runs
+        }
         if (category.startsWith("content type") || category.startsWith("no content type")) {
             return Set.of(Reason.UNSUPPORTED_MEDIA_TYPE);
         }
