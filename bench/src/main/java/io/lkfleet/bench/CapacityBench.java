@@ -174,8 +174,7 @@ final class CapacityBench {
      * p50, p95, p99, max). The script's text is composed as common's LuaScript.load composes it.
      */
     private String[] applyCeiling() throws Exception {
-        String host = "127.0.0.1";
-        String port = Integer.toString(ctx.fleet().layout().fleetRedisPort());
+        AdminRedis admin = new AdminRedis(ctx);
         Path script = ctx.workDir().resolve("apply_event.bench.lua");
         StringBuilder source = new StringBuilder();
         for (String part : List.of("common/src/main/resources/io/lkfleet/common/redis/redis_keys.lua",
@@ -185,22 +184,20 @@ final class CapacityBench {
             source.append(Files.readString(ctx.repoRoot().resolve(part))).append('\n');
         }
         Files.writeString(script, source);
-        String sha = Procs.run(List.of("redis-cli", "-h", host, "-p", port, "-x", "SCRIPT", "LOAD"), Map.of(),
-                Duration.ofSeconds(10), ctx.log(), script).trim();
+        String sha = Procs.run(admin.cli("-x", "SCRIPT", "LOAD"), admin.env(), Duration.ofSeconds(10), ctx.log(), script).trim();
         String r = "fleet:{bench-apply}:";
         // the model's gate writes a region only while its mark says rebuilt
-        Procs.run(List.of("redis-cli", "-h", host, "-p", port, "-n", "1", "SET", r + "model", RedisKeys.MODEL_REBUILT + "0"),
-                Map.of(), Duration.ofSeconds(10), ctx.log());
+        Procs.run(admin.cli("-n", "1", "SET", r + "model", RedisKeys.MODEL_REBUILT + "0"), admin.env(), Duration.ofSeconds(10),
+                ctx.log());
         // __rand_int__: a new event id, room and participant each call (redis-benchmark -r)
-        String out = Procs.run(List.of("redis-benchmark", "-h", host, "-p", port, "--dbnum", "1", "-c",
+        String out = Procs.run(admin.benchmark("--dbnum", "1", "-c",
                 Integer.toString(ctx.connections()), "-n", Integer.toString(CEILING_REQUESTS), "-r", "1000000000",
                 "--csv", "EVALSHA", sha, "3", r + "applied", r + "model", r + "snapshot", r, "EV___rand_int__",
                 "participant_joined",
                 Long.toString(Instant.now().getEpochSecond()), "cbench-__rand_int__", "RM_cbench", "PA___rand_int__",
                 "", "", "", "1", "1700", "32", "2500", "86400", "user-1", "3600", "", "", ""), Map.of(), Duration.ofSeconds(120),
                 ctx.log());
-        Procs.run(List.of("redis-cli", "-h", host, "-p", port, "-n", "1", "FLUSHDB"), Map.of(), Duration.ofSeconds(60),
-                ctx.log());
+        Procs.run(admin.cli("-n", "1", "FLUSHDB"), admin.env(), Duration.ofSeconds(60), ctx.log());
         String row = out.lines().filter(l -> l.startsWith("\"EVALSHA")).findFirst()
                 .orElseThrow(() -> new IllegalStateException("redis-benchmark printed no EVALSHA row (see " + ctx.log() + ")"));
         return row.replace("\"", "").split(",");

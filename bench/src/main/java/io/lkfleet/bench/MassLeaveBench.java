@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lkfleet.common.contract.RedisKeys;
 import io.lkfleet.common.contract.Topics;
 import io.lkfleet.local.FleetLayout;
+import io.lkfleet.local.RedisUsers;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisAPI;
@@ -55,7 +56,7 @@ final class MassLeaveBench {
 
     Section run() throws Exception {
         Vertx vertx = Vertx.vertx();
-        Redis client = Redis.createClient(vertx, ctx.fleet().layout().fleetRedisUri());
+        Redis client = Redis.createClient(vertx, ctx.fleet().layout().fleetRedisUri(RedisUsers.ADMIN));
         RedisAPI redis = RedisAPI.api(client);
         try {
             // Start from a caught-up model: an earlier phase's backlog would be measured as this one's lag.

@@ -1,7 +1,6 @@
 package io.lkfleet.bench;
 
 import io.lkfleet.common.contract.RedisKeys;
-import io.lkfleet.local.RedisUsers;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -60,29 +59,23 @@ final class RouterBench {
 
     /** redis-benchmark's CSV row: test, rps, avg, min, p50, p95, p99, max. */
     private String[] evalshaCeiling() {
-        String host = "127.0.0.1";
-        String port = Integer.toString(ctx.fleet().layout().fleetRedisPort());
+        AdminRedis redis = new AdminRedis(ctx);
         Path script = ctx.repoRoot().resolve("region-router/src/main/resources/io/lkfleet/router/admission/admit.lua");
-        // lkfleet's Redis requires a user: the operator's (redis-cli reads the password from REDISCLI_AUTH)
-        String password = ctx.fleet().layout().local().credentials().redisPasswords().get(RedisUsers.ADMIN);
-        Map<String, String> auth = Map.of("REDISCLI_AUTH", password);
-        String sha = Procs.run(List.of("redis-cli", "-h", host, "-p", port, "--user", RedisUsers.ADMIN, "-x", "SCRIPT", "LOAD"),
-                auth, java.time.Duration.ofSeconds(10), ctx.log(), script).trim();
+        String sha = Procs.run(redis.cli("-x", "SCRIPT", "LOAD"), redis.env(), java.time.Duration.ofSeconds(10), ctx.log(),
+                script).trim();
         long now = System.currentTimeMillis();
         String r = "{bench-ceiling}";
         // the region's model marked whole, as capacity-service does: else the script refuses at its first line
-        Procs.run(List.of("redis-cli", "-h", host, "-p", port, "--user", RedisUsers.ADMIN, "SET", "fleet:" + r + ":model",
-                RedisKeys.MODEL_REBUILT + now), auth, java.time.Duration.ofSeconds(10), ctx.log());
-        // redis-benchmark takes the password only as -a (Procs masks it in the log)
-        List<String> command = new ArrayList<>(List.of("redis-benchmark", "-h", host, "-p", port, "--user",
-                RedisUsers.ADMIN, "-a", password, "-c",
+        Procs.run(redis.cli("SET", "fleet:" + r + ":model", RedisKeys.MODEL_REBUILT + now), redis.env(),
+                java.time.Duration.ofSeconds(10), ctx.log());
+        List<String> command = redis.benchmark("-c",
                 Integer.toString(ctx.connections()), "-n", Long.toString(CEILING_REQUESTS), "--csv", "EVALSHA", sha, "9",
                 "fleet:" + r + ":node:ND_bench", "fleet:" + r + ":node:ND_bench:reservations",
                 "fleet:" + r + ":node:ND_bench:reserved", "fleet:" + r + ":room:dev-bench",
                 "fleet:" + r + ":room:dev-bench:reservations", "fleet:" + r + ":room:dev-bench:reserved",
                 "fleet:" + r + ":pin:dev-bench", "fleet:" + r + ":model", "fleet:" + r + ":tenant:dev:reservations",
                 Long.toString(now), Long.toString(now + 30_000), "res-bench", "viewer", "S", "1700", "32", "2500",
-                "650", "650000", "ND_bench", "1800000", "0", "0", "0", "dev", "10000000"));
+                "650", "650000", "ND_bench", "1800000", "0", "0", "0", "dev", "10000000");
         String out = Procs.run(command, Map.of(), java.time.Duration.ofSeconds(120), ctx.log());
         String row = out.lines().filter(l -> l.startsWith("\"EVALSHA")).findFirst()
                 .orElseThrow(() -> new IllegalStateException("redis-benchmark printed no EVALSHA row (see " + ctx.log() + ")"));
