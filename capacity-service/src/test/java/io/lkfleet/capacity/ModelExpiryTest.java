@@ -12,12 +12,14 @@ import io.lkfleet.common.contract.RedisKeys;
 import io.lkfleet.local.testing.LocalFleetResource;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.redis.datasource.keys.KeyCommands;
+import io.quarkus.redis.datasource.keys.KeyScanArgs;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import jakarta.inject.Inject;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -65,8 +67,10 @@ class ModelExpiryTest {
         }
         assertFalse(store.rooms(region).contains(room));
         await().atMost(Duration.ofSeconds(15)).until(() -> !keys.exists(RedisKeys.room(region, room)));
-        assertEquals(List.of(), keys.keys(RedisKeys.regionPattern(region)).stream()
-                .filter(k -> k.contains(":room:")).toList(), "nothing of the room is left");
+        // SCAN, not KEYS: capacity-service's Redis user may not run KEYS
+        List<String> left = new ArrayList<>();
+        keys.scan(new KeyScanArgs().match(RedisKeys.regionPattern(region)).count(1000)).toIterable().forEach(left::add);
+        assertEquals(List.of(), left.stream().filter(k -> k.contains(":room:")).toList(), "nothing of the room is left");
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.lkfleet.local.testing;
 
 import io.lkfleet.local.LocalFleet;
+import io.lkfleet.local.RedisUsers;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -15,6 +16,8 @@ import java.util.Map;
  * port, since LiveKit must know where to post before the application starts.
  */
 public class LocalFleetResource implements QuarkusTestResourceLifecycleManager {
+    /** Config key of lkfleet's Redis as the harness's admin user, given to tests only. */
+    public static final String ADMIN_REDIS_URI = "lkfleet.test.admin-redis-uri";
     private static int httpPort;
 
     @Override
@@ -27,6 +30,8 @@ public class LocalFleetResource implements QuarkusTestResourceLifecycleManager {
         LocalFleet fleet = TestFleet.get(List.of("http://127.0.0.1:" + httpPort + "/webhook"), List.of());
         Map<String, String> config = new HashMap<>(fleet.serviceProperties());
         config.put("quarkus.http.test-port", Integer.toString(httpPort));
+        // for the few test steps a service's own Redis user may not take (e.g. SCRIPT FLUSH)
+        config.put(ADMIN_REDIS_URI, fleet.layout().fleetRedisUri(RedisUsers.ADMIN));
         return config;
     }
 
