@@ -48,7 +48,7 @@ final class RouterBench {
                         + TokenBench.ROOMS + " rooms pinned by the token benchmark (so the pinned-room path: region claim"
                         + " read, pin, admission script, decision to Kafka not awaited).")
                 .note("Ceiling: redis-benchmark -c " + ctx.connections() + " -n " + CEILING_REQUESTS + " EVALSHA of"
-                        + " region-router/src/main/resources/io/lkfleet/router/admission/admit.lua (SCRIPT LOAD first) on"
+                        + " routing/src/main/resources/io/lkfleet/routing/admission/admit.lua (SCRIPT LOAD first) on"
                         + " lkfleet's Redis, a subscriber join on a node of its own keys; its identity is fixed, so after"
                         + " the first call each one refreshes that identity's seat and its reservation set stays at one"
                         + " member, while the router's holds every reservation of the last router.reservation-ttl (30 s).")
@@ -60,7 +60,7 @@ final class RouterBench {
     /** redis-benchmark's CSV row: test, rps, avg, min, p50, p95, p99, max. */
     private String[] evalshaCeiling() {
         AdminRedis redis = new AdminRedis(ctx);
-        Path script = ctx.repoRoot().resolve("region-router/src/main/resources/io/lkfleet/router/admission/admit.lua");
+        Path script = ctx.repoRoot().resolve("routing/src/main/resources/io/lkfleet/routing/admission/admit.lua");
         String sha = Procs.run(redis.cli("-x", "SCRIPT", "LOAD"), redis.env(), java.time.Duration.ofSeconds(10), ctx.log(),
                 script).trim();
         long now = System.currentTimeMillis();

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import io.lkfleet.local.testing.LocalFleetResource;
 import io.lkfleet.local.testing.TestFleet;
-import io.lkfleet.router.admission.RouterKeys;
+import io.lkfleet.routing.admission.RouterKeys;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;

@@ -18,7 +18,7 @@ import io.lkfleet.local.LiveKitNode;
 import io.lkfleet.local.LocalFleet;
 import io.lkfleet.local.testing.LocalFleetResource;
 import io.lkfleet.local.testing.TestFleet;
-import io.lkfleet.router.admission.RouterKeys;
+import io.lkfleet.routing.admission.RouterKeys;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;

@@ -3,7 +3,7 @@ package io.lkfleet.router.admin;
 import io.lkfleet.common.contract.AdminState;
 import io.lkfleet.common.contract.Reason;
 import io.lkfleet.common.contract.Topics;
-import io.lkfleet.router.Refusal;
+import io.lkfleet.routing.Refusal;
 import io.smallrye.reactive.messaging.kafka.Record;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.concurrent.ExecutionException;

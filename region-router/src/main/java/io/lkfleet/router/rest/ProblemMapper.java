@@ -2,8 +2,8 @@ package io.lkfleet.router.rest;
 
 import io.lkfleet.common.contract.Problems;
 import io.lkfleet.common.contract.Reason;
-import io.lkfleet.router.Refusal;
 import io.lkfleet.router.config.RouterConfig;
+import io.lkfleet.routing.Refusal;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 import java.util.Map;

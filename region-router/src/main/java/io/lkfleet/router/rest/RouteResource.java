@@ -2,7 +2,7 @@ package io.lkfleet.router.rest;
 
 import io.lkfleet.common.contract.RouteDecision;
 import io.lkfleet.common.contract.RouteRequest;
-import io.lkfleet.router.route.RouteService;
+import io.lkfleet.routing.route.RouteService;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.smallrye.mutiny.Uni;

@@ -1,0 +1,64 @@
+package io.lkfleet.routing.admission;
+
+import io.lkfleet.common.redis.LuaScript;
+import io.quarkus.redis.datasource.ReactiveRedisDataSource;
+import io.quarkus.redis.datasource.value.ReactiveValueCommands;
+import io.quarkus.redis.datasource.value.SetArgs;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.util.List;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * Where a room lives, as the router decided it: its region claim ({@link RouterKeys#roomRegion}, set
+ * once with SET NX so two first joins cannot place one room in two regions) and its node pin
+ * ({@link RouterKeys#pin}, set by admit.lua). Both are only ever removed by compare-and-delete, so a
+ * caller that saw an old value cannot remove one another caller wrote since.
+ */
+@ApplicationScoped
+public class RoomPins {
+    private static final LuaScript COMPARE_AND_DELETE = LuaScript.load(RoomPins.class, "compare_and_delete.lua");
+
+    /** A room's claim and, when there is one, its pin in the claimed region. */
+    public record Where(String region, String node) {
+    }
+
+    private final ReactiveRedisDataSource redis;
+    private final ReactiveValueCommands<String, String> values;
+    private final Duration timeout;
+
+    /** Every call is bounded by {@code quarkus.redis.timeout}, as on the whole route path. */
+    public RoomPins(ReactiveRedisDataSource redis, @ConfigProperty(name = "quarkus.redis.timeout") Duration timeout) {
+        this.redis = redis;
+        this.values = redis.value(String.class);
+        this.timeout = timeout;
+    }
+
+    /** The room's claimed region and its pin there; null when the room has no claim. */
+    public Uni<Where> where(String room) {
+        return values.get(RouterKeys.roomRegion(room)).chain(region -> region == null ? Uni.createFrom().nullItem()
+                : values.get(RouterKeys.pin(region, room)).map(node -> new Where(region, node)))
+                .ifNoItem().after(timeout).fail();
+    }
+
+    /** Claims {@code region} for a new room; false when the room was already claimed (for any region). */
+    public Uni<Boolean> claim(String room, String region, Duration ttl) {
+        return values.setGet(RouterKeys.roomRegion(room), region, new SetArgs().nx().px(ttl))
+                .ifNoItem().after(timeout).fail().map(previous -> previous == null);
+    }
+
+    /** Gives up a claim of {@code region} for {@code room}, unless it is another region's by now. */
+    public Uni<Boolean> releaseClaim(String room, String region) {
+        return compareAndDelete(RouterKeys.roomRegion(room), region);
+    }
+
+    /** Removes the room's pin to {@code node} in {@code region}, unless it was re-pinned elsewhere since. */
+    public Uni<Boolean> unpin(String region, String room, String node) {
+        return compareAndDelete(RouterKeys.pin(region, room), node);
+    }
+
+    private Uni<Boolean> compareAndDelete(String key, String expected) {
+        return COMPARE_AND_DELETE.run(redis, List.of(key), List.of(expected)).ifNoItem().after(timeout).fail().map(deleted -> deleted.toInteger() == 1);
+    }
+}

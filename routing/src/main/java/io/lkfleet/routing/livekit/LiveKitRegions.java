@@ -1,0 +1,94 @@
+package io.lkfleet.routing.livekit;
+
+import io.livekit.server.RoomServiceClient;
+import io.lkfleet.common.fleet.FleetConfig;
+import io.lkfleet.common.registry.LiveKitRegistry;
+import io.lkfleet.common.registry.RegisteredNode;
+import io.lkfleet.routing.config.RoutingConfig;
+import io.quarkus.scheduler.Scheduled;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.core.Vertx;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import livekit.LivekitModels;
+import org.jboss.logging.Logger;
+import retrofit2.Call;
+
+/**
+ * The router's view of each region's LiveKit: the node registry (read through common's
+ * {@link LiveKitRegistry} every {@code router.registry-poll-interval}), where LiveKit keeps a room
+ * ({@code room_node_map}) and the RoomService API that pins a new room to a node. LiveKit's keys
+ * are read, never written.
+ */
+@ApplicationScoped
+public class LiveKitRegions {
+    private static final Logger LOG = Logger.getLogger(LiveKitRegions.class);
+
+    private final Map<String, LiveKitRegistry> registries;
+    private final Map<String, RoomServiceClient> roomServices = new ConcurrentHashMap<>();
+    private final Map<String, List<RegisteredNode>> nodes = new ConcurrentHashMap<>();
+
+    public LiveKitRegions(FleetConfig fleet, RoutingConfig config, Vertx vertx) {
+        registries = LiveKitRegistry.ofFleet(vertx.getDelegate(), fleet);
+        fleet.regions().forEach((name, region) -> roomServices.put(name, RoomServiceClient.create(
+                httpUrl(region.livekitUrl()), region.apiKey(), region.apiSecret(), false,
+                http -> http.callTimeout(config.livekitApiTimeout()))));
+    }
+
+    /** Nodes of {@code region} as last read (empty until the first poll answered). */
+    public List<RegisteredNode> nodes(String region) {
+        return nodes.getOrDefault(region, List.of());
+    }
+
+    public Optional<RegisteredNode> node(String region, String nodeId) {
+        return nodes(region).stream().filter(n -> n.id().equals(nodeId)).findFirst();
+    }
+
+    @Scheduled(every = "${router.registry-poll-interval:1s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void poll() {
+        registries.keySet().forEach(this::refresh);
+    }
+
+    /** Reads one region's registry now; an unreadable registry leaves the region without nodes (fail closed). */
+    public void refresh(String region) {
+        try {
+            nodes.put(region, List.copyOf(registries.get(region).nodes()));
+        } catch (RuntimeException e) {
+            LOG.warnf("region %s: LiveKit's node registry cannot be read: %s", region, e.getMessage());
+            nodes.put(region, List.of());
+        }
+    }
+
+    /** The node LiveKit keeps {@code room} on in {@code region}, null when it does not have the room. */
+    public Uni<String> roomNode(String region, String room) {
+        return Uni.createFrom().completionStage(() -> registries.get(region).nodeOf(room)).map(node -> node.orElse(null));
+    }
+
+    /** Creates {@code room} on {@code nodeId} through the region's RoomService, so LiveKit agrees with the router. */
+    public LivekitModels.Room createRoom(String region, String room, String nodeId, int maxParticipants) {
+        Call<LivekitModels.Room> call = roomServices.get(region).createRoom(room, null, maxParticipants, nodeId);
+        try {
+            retrofit2.Response<LivekitModels.Room> response = call.execute();
+            if (!response.isSuccessful() || response.body() == null) {
+                throw new IllegalStateException("CreateRoom answered HTTP " + response.code());
+            }
+            return response.body();
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("CreateRoom failed: " + e.getMessage(), e);
+        }
+    }
+
+    static String httpUrl(String livekitUrl) {
+        return livekitUrl.replaceFirst("^ws", "http");
+    }
+
+    @PreDestroy
+    void close() {
+        registries.values().forEach(LiveKitRegistry::close);
+        roomServices.clear();
+    }
+}
