@@ -1,12 +1,14 @@
 package io.lkfleet.capacity;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lkfleet.capacity.listener.WebhookParser;
 import io.lkfleet.capacity.store.LoadStore;
 import io.lkfleet.common.capacity.CapacityModel;
 import io.lkfleet.common.capacity.RoomCost;
 import io.lkfleet.common.capacity.RoomShape;
+import io.lkfleet.common.contract.RedisKeys;
 import io.lkfleet.local.testing.LocalFleetResource;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.vertx.core.Vertx;
@@ -22,6 +24,8 @@ import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -179,6 +183,70 @@ class ApplyReplayTest {
         flushScripts();
         assertEquals(clean, run("replay-after-flush", inOrder(histories), 1000, (events, outcomes) -> {
         }));
+    }
+
+    @Test
+    void aRoomsCountsEqualItsObjectsThroughChurnInAnyOrder() {
+        for (long seed = 1; seed <= 3; seed++) {
+            String region = "replay-churn-" + seed;
+            Random random = new Random(seed);
+            List<WebhookEvents.Event> events = new ArrayList<>(WebhookEvents.churn("big", 300, random, 1_781_000_000L));
+            Collections.shuffle(events.subList(1, events.size()), random);
+            events.addAll(events.subList(0, events.size() / 4));
+            run(region, events, 100, (poll, outcomes) -> {
+            });
+            assertCountsEqualObjects(region, "big", "seed " + seed);
+        }
+    }
+
+    @Test
+    void aRoomCountedBeforeThePublishedIndexGetsItAtItsNextEvent() {
+        String region = "replay-migrated";
+        Random random = new Random(7);
+        List<WebhookEvents.Event> events = WebhookEvents.churn("old", 60, random, 1_782_000_000L);
+        int half = events.size() / 2;
+        run(region, events.subList(0, half), 50, (poll, outcomes) -> {
+        });
+        // as an earlier apply_event.lua left the room: its counts, no index of tracks by owner
+        redis.key(String.class).del(RedisKeys.roomPublished(region, "old"));
+        redis.hash(String.class).hdel(RedisKeys.room(region, "old"), "published_by_owner");
+        store.applyAll(events.subList(half, events.size()).stream().map(e -> parser.parse(region, e.json())).toList())
+                .await().atMost(Duration.ofSeconds(10));
+        assertCountsEqualObjects(region, "old", "migrated");
+    }
+
+    /** The room's counts against its objects, counted here from scratch: every active participant receives every track of the others. */
+    private void assertCountsEqualObjects(String region, String room, String message) {
+        Map<String, String> parts = redis.hash(String.class).hgetall(RedisKeys.roomParticipants(region, room));
+        Set<String> active = new HashSet<>();
+        parts.forEach((sid, state) -> {
+            if (state.equals("J")) {
+                active.add(sid);
+            }
+        });
+        Map<String, Long> byKind = new HashMap<>(Map.of("video", 0L, "audio", 0L, "screen", 0L));
+        Set<String> publishers = new HashSet<>();
+        for (String track : redis.hash(String.class).hgetall(RedisKeys.roomTracks(region, room)).values()) {
+            int bar = track.lastIndexOf('|');
+            if (bar > 0 && active.contains(track.substring(0, bar))) {
+                byKind.merge(track.substring(bar + 1), 1L, Long::sum);
+                publishers.add(track.substring(0, bar));
+            }
+        }
+        long egress = redis.hash(String.class).hgetall(RedisKeys.roomEgress(region, room)).values().stream()
+                .filter("A"::equals).count();
+        long others = Math.max(active.size() - 1, 0);
+        Map<String, String> h = store.room(region, room);
+        assertTrue(active.size() > 10 && publishers.size() > 5, message + ": the churn leaves a busy room");
+        assertEquals(Integer.toString(active.size()), h.get("participants"), message);
+        assertEquals(Integer.toString(publishers.size()), h.get("publishers"), message);
+        assertEquals(Long.toString(byKind.get("video")), h.get("video_tracks"), message);
+        assertEquals(Long.toString(byKind.get("audio")), h.get("audio_tracks"), message);
+        assertEquals(Long.toString(byKind.get("screen")), h.get("screen_tracks"), message);
+        assertEquals(Long.toString(egress), h.get("egress_active"), message);
+        assertEquals(Long.toString((byKind.get("video") + byKind.get("audio") + byKind.get("screen")) * others),
+                h.get("subscriptions"), message);
+        assertEquals(h.get("subscriptions"), store.totals(region).get("subscriptions"), message);
     }
 
     /** SCRIPT FLUSH as the harness's admin: capacity-service's own Redis user may not run it. */

@@ -62,7 +62,7 @@ class ModelExpiryTest {
         long ttl = keys.pttl(RedisKeys.room(region, room));
         assertTrue(ttl > 0 && ttl <= WINDOW.toMillis(), "expires within the window: " + ttl);
         for (String part : List.of(RedisKeys.roomParticipants(region, room), RedisKeys.roomTracks(region, room),
-                RedisKeys.roomEgress(region, room))) {
+                RedisKeys.roomEgress(region, room), RedisKeys.roomPublished(region, room))) {
             assertFalse(keys.exists(part), part + " goes with the session");
         }
         assertFalse(store.rooms(region).contains(room));

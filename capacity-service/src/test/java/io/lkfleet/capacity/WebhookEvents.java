@@ -3,6 +3,7 @@ package io.lkfleet.capacity;
 import io.lkfleet.common.capacity.RoomShape;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -57,6 +58,43 @@ final class WebhookEvents {
         events.add(egress(room, sid, "egress_started", "EG_" + room + "_1", "EGRESS_ACTIVE", clock));
         events.add(egress(room, sid, "egress_ended", "EG_" + room + "_1", "EGRESS_COMPLETE", clock));
         events.add(egress(room, sid, "egress_started", "EG_" + room + "_2", null, clock));
+        return events;
+    }
+
+    /**
+     * A big room's churn: {@code participants} join, a random part publish camera, mic or a screen
+     * share, unpublish some of it, and leave; egress starts and ends. Every object goes through
+     * every state it can, so a room's counts are tested against every change of its objects.
+     */
+    static List<Event> churn(String room, int participants, Random random, long start) {
+        Clock clock = new Clock(start);
+        String sid = "RM_" + room;
+        List<Event> events = new ArrayList<>();
+        events.add(event(room, "room_started", clock.next(), roomJson(room, sid), ""));
+        for (int p = 0; p < participants; p++) {
+            String psid = "PA_" + room + "_" + p;
+            events.add(joined(room, sid, psid, clock));
+            String[][] tracks = { { "cam", "VIDEO", "CAMERA" }, { "mic", null, "MICROPHONE" },
+                { "screen", "VIDEO", "SCREEN_SHARE" } };
+            for (String[] t : tracks) {
+                if (random.nextInt(3) > 0) {
+                    String tsid = "TR_" + room + "_" + p + "_" + t[0];
+                    events.add(track(room, sid, "track_published", psid, tsid, t[1], t[2], clock));
+                    if (random.nextInt(4) == 0) {
+                        events.add(track(room, sid, "track_unpublished", psid, tsid, t[1], t[2], clock));
+                    }
+                }
+            }
+            if (random.nextInt(3) == 0) {
+                events.add(event(room, "participant_left", clock.next(), roomJson(room, sid), participantJson(psid)));
+            }
+            if (random.nextInt(10) == 0) {
+                events.add(egress(room, sid, "egress_started", "EG_" + room + "_" + p, "EGRESS_ACTIVE", clock));
+                if (random.nextBoolean()) {
+                    events.add(egress(room, sid, "egress_ended", "EG_" + room + "_" + p, "EGRESS_COMPLETE", clock));
+                }
+            }
+        }
         return events;
     }
 

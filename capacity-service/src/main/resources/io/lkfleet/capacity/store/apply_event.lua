@@ -1,7 +1,7 @@
 -- Applies one LiveKit webhook event to a region's load model, atomically and idempotently.
 -- State is kept per object (participant by sid, track by sid, egress by id) with terminal
--- tombstones, and the room's shape is recomputed from it, so duplicates and reordering within a
--- room converge on the same state. Room, node and region counters move by the room's delta.
+-- tombstones, and the room's counts move with each object's change of state, so duplicates and
+-- reordering within a room converge on the same state. Room, node and region counters move by the room's delta.
 -- KEYS[1] = fleet:{region}:applied (declares the region's slot; every key used shares its tag),
 -- KEYS[2] = fleet:{region}:model (the gate, model_gate.lua), KEYS[3] = fleet:{region}:snapshot
 -- ARGV: prefix, event id, type, createdAt (epoch s), room, room sid, participant sid, track sid,
@@ -29,42 +29,61 @@ redis.call('ZREMRANGEBYSCORE', applied, '-inf', '(' .. (created - retention))
 
 local roomKey = roomKeyOf(prefix, room)
 local partsKey, tracksKey, egressKey = roomKey .. ':participants', roomKey .. ':tracks', roomKey .. ':egress'
+local publishedKey = roomKey .. ':published'
 local totalsKey = prefix .. 'totals'
 local FIELDS = { 'participants', 'publishers', 'subscribers', 'video_tracks', 'audio_tracks', 'screen_tracks',
   'video_subs', 'audio_subs', 'screen_subs', 'subscriptions', 'egress_kbps', 'egress_active' }
 local MOVING = { 'participants', 'subscriptions', 'egress_kbps' }
 
--- The room's shape from its object states: every active participant receives every track of the others.
-local function summarize()
-  local active, n = {}, 0
-  local parts = redis.call('HGETALL', partsKey)
-  for i = 1, #parts, 2 do
-    if parts[i + 1] == 'J' then
-      active[parts[i]] = true
-      n = n + 1
-    end
+-- The room's counted objects, kept up to date by each event's change of one object rather than
+-- recounted (a room of 2,000 costs an event what a room of 4 does): active participants, their
+-- live tracks by kind, active participants with a live track, running egress. Every change below
+-- moves them exactly as the object's state moves, so duplicates and reordering still converge.
+local COUNTED = { 'participants', 'publishers', 'video_tracks', 'audio_tracks', 'screen_tracks', 'egress_active' }
+local KINDS = { video = 'video_tracks', audio = 'audio_tracks', screen = 'screen_tracks' }
+local counts = {}
+
+local function loadCounts()
+  local v = redis.call('HMGET', roomKey, unpack(COUNTED))
+  for i, f in ipairs(COUNTED) do counts[f] = tonumber(v[i]) or 0 end
+end
+
+-- A participant's live tracks by kind: fields <sid>|<kind> of the room's :published hash (gone at 0).
+local function publishedBy(participant)
+  local v = redis.call('HMGET', publishedKey, participant .. '|video', participant .. '|audio', participant .. '|screen')
+  local byKind = { video = tonumber(v[1]) or 0, audio = tonumber(v[2]) or 0, screen = tonumber(v[3]) or 0 }
+  return byKind, byKind.video + byKind.audio + byKind.screen
+end
+
+-- The participant starts (sign 1) or stops (-1) being active: it and its live tracks count, or no longer.
+local function activate(participant, sign)
+  local byKind, live = publishedBy(participant)
+  counts.participants = counts.participants + sign
+  for kind, field in pairs(KINDS) do counts[field] = counts[field] + sign * byKind[kind] end
+  if live > 0 then counts.publishers = counts.publishers + sign end
+end
+
+-- A live track of the participant appears (sign 1) or goes (-1); it counts while its owner is active.
+local function moveTrack(participant, kind, sign)
+  local _, before = publishedBy(participant)
+  local field = participant .. '|' .. kind
+  if redis.call('HINCRBY', publishedKey, field, sign) == 0 then redis.call('HDEL', publishedKey, field) end
+  if redis.call('HGET', partsKey, participant) ~= 'J' then return end
+  counts[KINDS[kind]] = counts[KINDS[kind]] + sign
+  if before == 0 then
+    counts.publishers = counts.publishers + 1
+  elseif before + sign == 0 then
+    counts.publishers = counts.publishers - 1
   end
-  local counts, publishers, np = { video = 0, audio = 0, screen = 0 }, {}, 0
-  local tracks = redis.call('HGETALL', tracksKey)
-  for i = 1, #tracks, 2 do
-    local owner, k = string.match(tracks[i + 1], '^(.*)|(%a+)$')
-    if owner and active[owner] and counts[k] then
-      counts[k] = counts[k] + 1
-      if not publishers[owner] then
-        publishers[owner] = true
-        np = np + 1
-      end
-    end
-  end
-  local egress = 0
-  local eg = redis.call('HGETALL', egressKey)
-  for i = 1, #eg, 2 do
-    if eg[i + 1] == 'A' then egress = egress + 1 end
-  end
-  local others = math.max(n - 1, 0)
-  local s = { participants = n, publishers = np, subscribers = n - np, video_tracks = counts.video,
-    audio_tracks = counts.audio, screen_tracks = counts.screen, video_subs = counts.video * others,
-    audio_subs = counts.audio * others, screen_subs = counts.screen * others, egress_active = egress }
+end
+
+-- The room's shape from its counts: every active participant receives every track of the others.
+local function shape()
+  local n, others = counts.participants, math.max(counts.participants - 1, 0)
+  local s = { participants = n, publishers = counts.publishers, subscribers = n - counts.publishers,
+    video_tracks = counts.video_tracks, audio_tracks = counts.audio_tracks, screen_tracks = counts.screen_tracks,
+    video_subs = counts.video_tracks * others, audio_subs = counts.audio_tracks * others,
+    screen_subs = counts.screen_tracks * others, egress_active = counts.egress_active }
   s.subscriptions = s.video_subs + s.audio_subs + s.screen_subs
   s.egress_kbps = math.floor(s.video_subs * videoKbps + 0.5) + s.audio_subs * audioKbps + s.screen_subs * screenKbps
   return s
@@ -97,8 +116,9 @@ end
 
 -- Ends the room's current session: its load leaves the node and the region.
 local function finish()
-  redis.call('DEL', partsKey, tracksKey, egressKey)
-  store(summarize())
+  redis.call('DEL', partsKey, tracksKey, egressKey, publishedKey)
+  for _, f in ipairs(COUNTED) do counts[f] = 0 end
+  store(shape())
   local state = redis.call('HMGET', roomKey, 'node', 'lost')
   if state[1] and state[1] ~= '' and state[2] ~= '1' then
     redis.call('HINCRBY', nodeKeyOf(prefix, state[1]), 'rooms', -1)
@@ -147,16 +167,6 @@ local function releaseReservation(roles)
   end
 end
 
--- Tracks the participant publishes now (tombstoned ones excluded).
-local function publishedBy(participant)
-  local count = 0
-  local tracks = redis.call('HVALS', tracksKey)
-  for _, owner in ipairs(tracks) do
-    if string.sub(owner, 1, #participant + 1) == participant .. '|' then count = count + 1 end
-  end
-  return count
-end
-
 local function start()
   redis.call('HSET', roomKey, 'sid', roomSid, 'since', created, 'finished', 0)
   redis.call('HDEL', roomKey, 'empty_since')
@@ -185,28 +195,55 @@ else
   if not session[1] then return 'unknown_room' end
 end
 
+-- a room counted before :published existed gets it once, from its tracks
+if redis.call('HSETNX', roomKey, 'published_by_owner', 1) == 1 then
+  local tracks = redis.call('HGETALL', tracksKey)
+  for i = 1, #tracks, 2 do
+    local owner, kind = string.match(tracks[i + 1], '^(.*)|(%a+)$')
+    if owner and KINDS[kind] then redis.call('HINCRBY', publishedKey, owner .. '|' .. kind, 1) end
+  end
+end
+loadCounts()
 if etype == 'room_finished' then
   finish()
   return 'applied'
 elseif etype == 'participant_joined' then
-  if redis.call('HGET', partsKey, psid) ~= 'L' then redis.call('HSET', partsKey, psid, 'J') end
+  if not redis.call('HGET', partsKey, psid) then
+    redis.call('HSET', partsKey, psid, 'J')
+    activate(psid, 1)
+  end
   releaseReservation('S')
 elseif etype == 'participant_left' or etype == 'participant_connection_aborted' then
+  if redis.call('HGET', partsKey, psid) == 'J' then activate(psid, -1) end
   redis.call('HSET', partsKey, psid, 'L')
   releaseReservation('PS')
-elseif etype == 'track_published' and kind ~= '' then
-  if not redis.call('HGET', tracksKey, tsid) then redis.call('HSET', tracksKey, tsid, psid .. '|' .. kind) end
+elseif etype == 'track_published' and KINDS[kind] then
+  if not redis.call('HGET', tracksKey, tsid) then
+    redis.call('HSET', tracksKey, tsid, psid .. '|' .. kind)
+    moveTrack(psid, kind, 1)
+  end
   -- media from a participant proves it is active even if its participant_joined is still to come
-  if not redis.call('HGET', partsKey, psid) then redis.call('HSET', partsKey, psid, 'J') end
-  if publishedBy(psid) >= 2 then releaseReservation('PS') end
+  if not redis.call('HGET', partsKey, psid) then
+    redis.call('HSET', partsKey, psid, 'J')
+    activate(psid, 1)
+  end
+  local _, live = publishedBy(psid)
+  if live >= 2 then releaseReservation('PS') end
 elseif etype == 'track_unpublished' then
+  local was = redis.call('HGET', tracksKey, tsid)
   redis.call('HSET', tracksKey, tsid, 'U')
+  local owner, k = string.match(was or '', '^(.*)|(%a+)$')
+  if owner and KINDS[k] then moveTrack(owner, k, -1) end
 elseif (etype == 'egress_started' or etype == 'egress_updated') and egressId ~= '' then
-  if redis.call('HGET', egressKey, egressId) ~= 'E' then
-    redis.call('HSET', egressKey, egressId, egressActive == '1' and 'A' or 'E')
+  local was = redis.call('HGET', egressKey, egressId)
+  if was ~= 'E' then
+    local now = egressActive == '1' and 'A' or 'E'
+    redis.call('HSET', egressKey, egressId, now)
+    counts.egress_active = counts.egress_active + (now == 'A' and 1 or 0) - (was == 'A' and 1 or 0)
   end
 elseif etype == 'egress_ended' and egressId ~= '' then
+  if redis.call('HGET', egressKey, egressId) == 'A' then counts.egress_active = counts.egress_active - 1 end
   redis.call('HSET', egressKey, egressId, 'E')
 end
-store(summarize())
+store(shape())
 return 'applied'

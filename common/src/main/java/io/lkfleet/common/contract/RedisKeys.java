@@ -112,6 +112,11 @@ public final class RedisKeys {
         return room(region, room) + ":tracks";
     }
 
+    /** {@code fleet:{region}:room:<room>:published}: live tracks by {@code <participant sid>|<kind>}, kept by apply_event.lua. */
+    public static String roomPublished(String region, String room) {
+        return room(region, room) + ":published";
+    }
+
     /** {@code fleet:{region}:room:<room>:egress}: egress states by egress id. */
     public static String roomEgress(String region, String room) {
         return room(region, room) + ":egress";

@@ -23,7 +23,7 @@ class RedisKeysTests {
         for (String room : ADVERSARIAL) {
             List<String> keys = List.of(RedisKeys.room("eu-west", room), RedisKeys.roomParticipants("eu-west", room),
                     RedisKeys.roomTracks("eu-west", room), RedisKeys.roomEgress("eu-west", room),
-                    RedisKeys.rooms("eu-west"), RedisKeys.node("eu-west", room), RedisKeys.nodeRooms("eu-west", room),
+                    RedisKeys.roomPublished("eu-west", room), RedisKeys.rooms("eu-west"), RedisKeys.node("eu-west", room), RedisKeys.nodeRooms("eu-west", room),
                     RedisKeys.nodes("eu-west"), RedisKeys.totals("eu-west"), RedisKeys.appliedEvents("eu-west"));
             for (String key : keys) {
                 assertTrue(key.startsWith("fleet:{eu-west}:"), key);
