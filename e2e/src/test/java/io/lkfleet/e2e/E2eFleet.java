@@ -1,6 +1,7 @@
 package io.lkfleet.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -113,15 +114,67 @@ final class E2eFleet {
 
     /** The model's view of every node that is not gone, from capacity-service. */
     static List<JsonNode> nodes() throws IOException, InterruptedException {
+        return nodes(fleet());
+    }
+
+    /** As {@link #nodes()}, in {@code fleet}. */
+    static List<JsonNode> nodes(LocalFleet fleet) throws IOException, InterruptedException {
         List<JsonNode> all = new ArrayList<>();
-        for (String region : fleet().layout().regions().keySet()) {
-            getJson(url("capacity-service") + "/v1/regions/" + region + "/nodes").forEach(n -> {
-                if (!"GONE".equals(n.path("state").asText())) {
-                    all.add(n);
-                }
-            });
+        for (String region : fleet.layout().regions().keySet()) {
+            getJson(fleet.layout().services().get("capacity-service").url() + "/v1/regions/" + region + "/nodes")
+                    .forEach(n -> {
+                        if (!"GONE".equals(n.path("state").asText())) {
+                            all.add(n);
+                        }
+                    });
         }
         return all;
+    }
+
+    /**
+     * Per node of {@code fleet}, the model's forwarded tracks (from webhooks) beside LiveKit's measured
+     * num_tracks_out, printed; waits until they agree and add up to what {@code calls} 2-person
+     * camera+mic calls forward (4 tracks each).
+     */
+    static void modelMatchesLiveKit(LocalFleet fleet, int calls) throws IOException, InterruptedException {
+        try {
+            Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(500)).until(() -> {
+                List<JsonNode> nodes = nodes(fleet);
+                long model = nodes.stream().mapToLong(n -> n.path("subscriptions").asLong()).sum();
+                return model == 4L * calls && nodes.stream().allMatch(n -> n.path("subscriptions").asLong()
+                        == n.path("measured").path("numTracksOut").asLong());
+            });
+        } finally {
+            System.out.printf("%-18s %-11s %14s %20s%n", "node", "region", "model tracks", "LiveKit tracks_out");
+            for (JsonNode n : nodes(fleet)) {
+                System.out.printf("%-18s %-11s %14d %20d%n", n.path("id").asText(), n.path("region").asText(),
+                        n.path("subscriptions").asLong(), n.path("measured").path("numTracksOut").asLong());
+            }
+        }
+    }
+
+    /**
+     * A token from token-service at {@code tokenUrl} as the dev tenant, on a connection of its own as a
+     * separate client app would open (a balancer spreads connections, not requests); a 503 with
+     * Retry-After is retried as a client app would, anything else but 201 fails.
+     */
+    static JsonNode tokenRetrying(String tokenUrl, Map<String, Object> body) throws IOException, InterruptedException {
+        List<Integer> statuses = new ArrayList<>();
+        for (int attempt = 0; attempt < 5; attempt++) {
+            HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(tokenUrl))
+                    .timeout(Duration.ofSeconds(15)).header("Content-Type", "application/json")
+                    .header("Authorization", "Bearer " + DEV_KEY)
+                    .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            statuses.add(response.statusCode());
+            if (response.statusCode() == 201) {
+                return JSON.readTree(response.body());
+            }
+            assertEquals(503, response.statusCode(), "only 201 or 503: " + response.body());
+            assertTrue(response.headers().firstValue("Retry-After").isPresent(), "a 503 says when to retry");
+            Thread.sleep(1000L * Long.parseLong(response.headers().firstValue("Retry-After").get()));
+        }
+        throw new AssertionError("no token for " + body + " after 5 attempts: " + statuses);
     }
 
     /**

@@ -8,13 +8,9 @@ import io.lkfleet.local.FleetLayout;
 import io.lkfleet.local.LocalFleet;
 import io.lkfleet.local.testing.RtcParticipants;
 import io.lkfleet.local.testing.TestFleet;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -90,29 +86,10 @@ class InstancesIT {
                 "a restarted instance serves again behind the same balancer");
     }
 
-    /**
-     * A token through the balancer, on a connection of its own as a separate client app would open (the
-     * balancer spreads connections, not requests); a 503 with Retry-After is retried.
-     */
+    /** A token through the balancer (see {@link E2eFleet#tokenRetrying}). */
     private static JsonNode token(String room, String identity, List<String> grants) throws Exception {
-        String url = fleet.layout().services().get("token-service").url() + "/v1/token";
-        Map<String, Object> body = Map.of("room_name", room, "participant_identity", identity, "grants", grants);
-        List<Integer> statuses = new ArrayList<>();
-        for (int attempt = 0; attempt < 5; attempt++) {
-            HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url))
-                    .timeout(Duration.ofSeconds(15)).header("Content-Type", "application/json")
-                    .header("Authorization", "Bearer " + E2eFleet.DEV_KEY)
-                    .POST(HttpRequest.BodyPublishers.ofString(E2eFleet.JSON.writeValueAsString(body))).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            statuses.add(response.statusCode());
-            if (response.statusCode() == 201) {
-                return E2eFleet.JSON.readTree(response.body());
-            }
-            assertEquals(503, response.statusCode(), "only 201 or 503: " + response.body());
-            assertTrue(response.headers().firstValue("Retry-After").isPresent(), "a 503 says when to retry");
-            Thread.sleep(1000L * Long.parseLong(response.headers().firstValue("Retry-After").get()));
-        }
-        throw new AssertionError("no token for " + identity + " after 5 attempts: " + statuses);
+        return E2eFleet.tokenRetrying(fleet.layout().services().get("token-service").url() + "/v1/token",
+                Map.of("room_name", room, "participant_identity", identity, "grants", grants));
     }
 
     private static double issued(FleetLayout.Instance instance) throws Exception {

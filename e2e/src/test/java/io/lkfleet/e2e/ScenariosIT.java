@@ -382,26 +382,9 @@ class ScenariosIT extends FleetTest {
                 publish, true);
     }
 
-    /**
-     * Scenario (6): per node, the model's forwarded tracks (from webhooks) beside LiveKit's measured
-     * num_tracks_out, printed; they must agree once media flows, and add up to what the calls forward
-     * (a 2-person camera+mic call forwards 4 tracks).
-     */
+    /** Scenario (6): the model's forwarded tracks beside LiveKit's num_tracks_out per node, equal (see {@link E2eFleet}). */
     private static void modelMatchesLiveKit(int calls) throws Exception {
-        try {
-            Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(500)).until(() -> {
-                List<JsonNode> nodes = E2eFleet.nodes();
-                long model = nodes.stream().mapToLong(n -> n.path("subscriptions").asLong()).sum();
-                return model == 4L * calls && nodes.stream().allMatch(n -> n.path("subscriptions").asLong()
-                        == n.path("measured").path("numTracksOut").asLong());
-            });
-        } finally {
-            System.out.printf("%-18s %-11s %14s %20s%n", "node", "region", "model tracks", "LiveKit tracks_out");
-            for (JsonNode n : E2eFleet.nodes()) {
-                System.out.printf("%-18s %-11s %14d %20d%n", n.path("id").asText(), n.path("region").asText(),
-                        n.path("subscriptions").asLong(), n.path("measured").path("numTracksOut").asLong());
-            }
-        }
+        E2eFleet.modelMatchesLiveKit(fleet, calls);
     }
 
 }

@@ -9,8 +9,6 @@ import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.redis.datasource.hash.HashCommands;
 import io.quarkus.redis.datasource.keys.KeyCommands;
-import io.quarkus.redis.datasource.keys.KeyScanArgs;
-import io.quarkus.redis.datasource.keys.KeyScanCursor;
 import io.quarkus.redis.datasource.set.SetCommands;
 import io.quarkus.redis.datasource.sortedset.ScoreRange;
 import io.quarkus.redis.datasource.sortedset.SortedSetCommands;
@@ -21,6 +19,7 @@ import io.vertx.mutiny.redis.client.Response;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -45,6 +44,7 @@ public class LoadStore {
     private static final LuaScript ASSIGN_ROOM = LuaScript.load(LoadStore.class, "assign_room.lua",
             "model_gate.lua", "room_assignment.lua");
     private static final LuaScript SYNC_NODE = LuaScript.load(LoadStore.class, "sync_node.lua", "model_gate.lua");
+    private static final LuaScript SCAN_REGION = LuaScript.load(LoadStore.class, "scan_region.lua");
     private static final String CLOSED = "MODEL_CLOSED";
     private static final Duration WRITE_TIMEOUT = Duration.ofSeconds(5);
 
@@ -60,6 +60,7 @@ public class LoadStore {
     }
 
     private final ReactiveRedisDataSource reactive;
+    private final RedisDataSource redis;
     private final HashCommands<String, String, String> hashes;
     private final SetCommands<String, String> sets;
     private final SortedSetCommands<String, String> sortedSets;
@@ -69,6 +70,7 @@ public class LoadStore {
 
     public LoadStore(ReactiveRedisDataSource reactive, RedisDataSource redis, CapacityModel model, CapacityConfig config) {
         this.reactive = reactive;
+        this.redis = redis;
         this.hashes = redis.hash(String.class);
         this.sets = redis.set(String.class);
         this.sortedSets = redis.sortedSet(String.class);
@@ -88,12 +90,13 @@ public class LoadStore {
     }
 
     /**
-     * Applies {@code changes} in the given order as one pipeline of {@code apply_event.lua} calls on
-     * one connection (Redis runs them one after another, in that order, so a room's events keep
-     * their order); returns their outcomes in the same order ({@code before_snapshot} for an event
-     * the last rebuild's snapshot holds already). Fails as a whole when any call fails, with
-     * {@link ModelClosed} when the region's gate refused it: calling again is safe, as events already
-     * applied answer {@link #DUPLICATE}.
+     * Applies {@code changes} in the given order as one pipeline of {@code apply_event.lua} calls per
+     * region, each on one connection (Redis runs them one after another, in that order, so a room's
+     * events keep their order); returns their outcomes in the same order ({@code before_snapshot}
+     * for an event the last rebuild's snapshot holds already). One pipeline per region, not per poll:
+     * a region's keys share one hash slot, and on a Redis Cluster a pipeline must stay on the master
+     * that holds its slot. Fails as a whole when any call fails, with {@link ModelClosed} when the
+     * region's gate refused it: calling again is safe, as events already applied answer {@link #DUPLICATE}.
      *
      * @param at the events' places in the stream, index by index, or empty (none are skipped)
      * @param claim the rebuild's claim ({@link ModelClaim}) the writer holds, or {@link #LIVE}
@@ -102,15 +105,39 @@ public class LoadStore {
         if (changes.isEmpty()) {
             return Uni.createFrom().item(List.of());
         }
-        List<Request> calls = new ArrayList<>(changes.size());
+        Map<String, List<Integer>> byRegion = new LinkedHashMap<>();
         for (int i = 0; i < changes.size(); i++) {
-            calls.add(applyCall(changes.get(i), at.isEmpty() ? null : at.get(i), claim));
+            byRegion.computeIfAbsent(changes.get(i).region(), region -> new ArrayList<>()).add(i);
         }
+        List<Uni<List<String>>> pipelines = new ArrayList<>(byRegion.size());
+        byRegion.forEach((region, indexes) -> pipelines.add(applyInRegion(region,
+                indexes.stream().map(i -> applyCall(changes.get(i), at.isEmpty() ? null : at.get(i), claim)).toList())));
+        return Uni.join().all(pipelines).andFailFast().map(outcomes -> {
+            String[] ordered = new String[changes.size()];
+            int region = 0;
+            for (List<Integer> indexes : byRegion.values()) {
+                List<String> regionOutcomes = outcomes.get(region++);
+                for (int j = 0; j < indexes.size(); j++) {
+                    ordered[indexes.get(j)] = regionOutcomes.get(j);
+                }
+            }
+            return List.of(ordered);
+        });
+    }
+
+    /**
+     * One region's calls as one pipeline. Should Redis not know the script (first use, restart,
+     * failover), the pipeline is sent again behind a {@code SCRIPT LOAD}: keyless, it goes to the same
+     * master as the calls, where a {@code SCRIPT LOAD} sent on its own might not.
+     */
+    private Uni<List<String>> applyInRegion(String region, List<Request> calls) {
+        List<Request> loadFirst = new ArrayList<>(calls.size() + 1);
+        loadFirst.add(Request.cmd(Command.SCRIPT).arg("LOAD").arg(APPLY_EVENT.source()));
+        loadFirst.addAll(calls);
         return reactive.getRedis().batch(calls)
                 .onFailure(LuaScript::unknownScript)
-                .recoverWithUni(() -> reactive.execute("SCRIPT", "LOAD", APPLY_EVENT.source())
-                        .chain(() -> reactive.getRedis().batch(calls)))
-                .onFailure(LoadStore::refused).transform(e -> new ModelClosed(changes.get(0).region(), e))
+                .recoverWithUni(() -> reactive.getRedis().batch(loadFirst).map(replies -> replies.subList(1, replies.size())))
+                .onFailure(LoadStore::refused).transform(e -> new ModelClosed(region, e))
                 .map(responses -> responses.stream().map(Response::toString).toList());
     }
 
@@ -179,15 +206,21 @@ public class LoadStore {
     public long wipe(String region) {
         long deleted = 0;
         String mark = RedisKeys.model(region);
-        KeyScanCursor<String> cursor = keys.scan(new KeyScanArgs().match(RedisKeys.regionPattern(region)).count(1000));
-        while (cursor.hasNext()) {
+        String cursor = "0";
+        do {
+            Response page = SCAN_REGION.run(redis, List.of(mark), List.of(cursor, RedisKeys.regionPattern(region), "1000"));
+            cursor = page.get(0).toString();
             // region-router's reservations, pins, drains and bookings share the slot but are not the view
-            List<String> batch = cursor.next().stream()
-                    .filter(key -> !RedisKeys.ownedByRouter(key) && !key.equals(mark)).toList();
+            List<String> batch = new ArrayList<>();
+            page.get(1).forEach(key -> {
+                if (!RedisKeys.ownedByRouter(key.toString()) && !key.toString().equals(mark)) {
+                    batch.add(key.toString());
+                }
+            });
             if (!batch.isEmpty()) {
                 deleted += keys.del(batch.toArray(String[]::new));
             }
-        }
+        } while (!cursor.equals("0"));
         return deleted;
     }
 

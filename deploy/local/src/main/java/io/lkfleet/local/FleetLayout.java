@@ -49,6 +49,13 @@ public final class FleetLayout {
         }
     }
 
+    /**
+     * One Redis server of lkfleet's Redis: {@code redis-fleet}, and {@code redis-fleet-2} and on for the
+     * further masters of a cluster; {@code busPort} is its cluster bus (unused when standalone).
+     */
+    public record RedisNode(String name, int port, int busPort) {
+    }
+
     /** One process of a service: {@code token-service}, or {@code token-service-2} and on when there are several. */
     public record Instance(String name, int port) {
         public String url() {
@@ -138,6 +145,9 @@ public final class FleetLayout {
                 problems.add("fleet.regions." + r.name() + ".node-class names unknown class '" + r.config().nodeClass() + "'");
             }
         });
+        if (local.fleetRedisMasters() < 1 || local.fleetRedisMasters() > 9) {
+            problems.add("local.fleet-redis-masters is " + local.fleetRedisMasters() + "; it must be 1 (standalone) to 9");
+        }
         local.services().forEach((name, svc) -> {
             if (svc.instances() < 1) {
                 problems.add("local.services." + name + ".instances is " + svc.instances() + "; it must be 1 or more");
@@ -160,7 +170,12 @@ public final class FleetLayout {
         Map<String, Integer> ports = new LinkedHashMap<>();
         ports.put("kafka", kafkaPort());
         ports.put("kafka controller", shift(local.kafka().controllerPort()));
-        ports.put("fleet redis", fleetRedisPort());
+        fleetRedisNodes().forEach(n -> {
+            ports.put(n.name(), n.port());
+            if (fleetRedisCluster()) {
+                ports.put(n.name() + " cluster bus", n.busPort());
+            }
+        });
         regions.values().forEach(r -> ports.put("redis of region " + r.name(), r.redisPort()));
         nodes.values().forEach(n -> {
             ports.put("livekit node " + n.name(), n.port());
@@ -236,19 +251,52 @@ public final class FleetLayout {
         return HOST + ":" + kafkaPort();
     }
 
+    /** lkfleet's Redis servers: one, or the masters of a cluster ({@code local.fleet-redis-masters}). */
+    public List<RedisNode> fleetRedisNodes() {
+        List<RedisNode> servers = new ArrayList<>();
+        for (int i = 0; i < local.fleetRedisMasters(); i++) {
+            int port = fleetRedisPort() + 10 * i;
+            servers.add(new RedisNode(i == 0 ? LocalFleet.FLEET_REDIS : LocalFleet.FLEET_REDIS + "-" + (i + 1), port,
+                    port + 5));
+        }
+        return List.copyOf(servers);
+    }
+
+    /** lkfleet's Redis is a Redis Cluster (several masters). */
+    public boolean fleetRedisCluster() {
+        return local.fleetRedisMasters() > 1;
+    }
+
     /** lkfleet's Redis, without credentials (which its default user refuses: see {@link #fleetRedisUri(String)}). */
     public String fleetRedisUri() {
         return "redis://" + HOST + ":" + fleetRedisPort();
     }
 
-    /** lkfleet's Redis as {@code user}, with that user's password from {@code local.credentials}. */
+    /**
+     * lkfleet's Redis as {@code user}, with that user's password from {@code local.credentials}: its
+     * first server (on a cluster, one master: a cluster client finds the others from it).
+     */
     public String fleetRedisUri(String user) {
+        return fleetRedisUri(user, fleetRedisPort());
+    }
+
+    /** One server of lkfleet's Redis ({@link #fleetRedisNodes()}) as {@code user}. */
+    public String fleetRedisUri(String user, RedisNode server) {
+        return fleetRedisUri(user, server.port());
+    }
+
+    /** Every server of lkfleet's Redis as {@code user}, comma-separated, as {@code quarkus.redis.hosts} takes them. */
+    public String fleetRedisHosts(String user) {
+        return String.join(",", fleetRedisNodes().stream().map(n -> fleetRedisUri(user, n)).toList());
+    }
+
+    private String fleetRedisUri(String user, int port) {
         String password = local.credentials().redisPasswords().get(user);
         if (password == null) {
             throw new IllegalArgumentException("no Redis password for user " + user + " in local.credentials.redis-passwords");
         }
         return "redis://" + URLEncoder.encode(user, StandardCharsets.UTF_8) + ":"
-                + URLEncoder.encode(password, StandardCharsets.UTF_8) + "@" + HOST + ":" + fleetRedisPort();
+                + URLEncoder.encode(password, StandardCharsets.UTF_8) + "@" + HOST + ":" + port;
     }
 
     /**
@@ -282,7 +330,11 @@ public final class FleetLayout {
         props.put("capacity.admin-token", credentials.capacityAdminToken());
         // each service picks the URI of its own Redis user (quarkus.redis.hosts in its application.properties)
         credentials.redisPasswords().keySet().stream().filter(services::containsKey)
-                .forEach(user -> props.put("lkfleet.redis-uris." + user, fleetRedisUri(user)));
+                .forEach(user -> props.put("lkfleet.redis-uris." + user, fleetRedisHosts(user)));
+        if (fleetRedisCluster()) {
+            // Quarkus' cluster client: it reads the slot map from the hosts and sends each command to its slot's master
+            props.put("quarkus.redis.client-type", "cluster");
+        }
         props.put("kafka.bootstrap.servers", kafkaBootstrap());
         services.values().forEach(s -> props.put("lkfleet.services." + s.name() + ".url", s.url()));
         return props;

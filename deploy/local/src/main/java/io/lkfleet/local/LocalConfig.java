@@ -18,6 +18,15 @@ public interface LocalConfig {
     /** Port of lkfleet's own Redis (the {@code fleet:} keys); each region's LiveKit Redis is separate. */
     int fleetRedisPort();
 
+    /**
+     * Masters of lkfleet's Redis. 1: one standalone Redis on {@link #fleetRedisPort()}. More: a Redis
+     * Cluster of that many masters (no replicas) on {@code fleet-redis-port + 10 × i} (i = 0…n-1),
+     * cluster bus on each port + 5, with the regions' hash-tag slots on different masters as far as
+     * there are masters; the services then use Quarkus' cluster client.
+     */
+    @WithDefault("1")
+    int fleetRedisMasters();
+
     /** livekit-server nodes by name; each names the region whose cluster it joins. */
     Map<String, Node> nodes();
 

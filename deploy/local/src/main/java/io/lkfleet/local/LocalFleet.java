@@ -43,6 +43,7 @@ public final class LocalFleet implements AutoCloseable {
     private final List<ServiceBalancer> balancers = new ArrayList<>();
     private final KafkaBroker kafka;
     private final Path runtimeProperties;
+    private Map<String, FleetLayout.RedisNode> fleetRedisMasters = Map.of();
     private JoinProbe probe;
     private PrometheusServer prometheus;
 
@@ -75,7 +76,10 @@ public final class LocalFleet implements AutoCloseable {
     }
 
     private void startAll() {
-        startRedis(FLEET_REDIS, layout.fleetRedisPort());
+        layout.fleetRedisNodes().forEach(server -> startRedis(server.name(), server.port()));
+        if (layout.fleetRedisCluster()) {
+            fleetRedisMasters = FleetRedisCluster.form(vertx, layout);
+        }
         layout.regions().values().forEach(r -> startRedis("redis-" + r.name(), r.redisPort()));
         kafka.start();
         // fleet.admin-state: a handful of operator decisions, one partition keeps them in one order
@@ -115,15 +119,20 @@ public final class LocalFleet implements AutoCloseable {
         List<String> command = new ArrayList<>(List.of(redisServerBinary(), "--port", Integer.toString(port),
                 "--bind", FleetLayout.HOST, "--save", "", "--appendonly", "no", "--dir", dir.toString(),
                 "--protected-mode", "no"));
-        boolean fleetRedis = name.equals(FLEET_REDIS);
-        if (fleetRedis) {
+        Optional<FleetLayout.RedisNode> fleetRedis = layout.fleetRedisNodes().stream()
+                .filter(server -> server.name().equals(name)).findFirst();
+        if (fleetRedis.isPresent()) {
             // lkfleet's Redis requires its users, as in production (the regions' Redis are LiveKit's)
             command.addAll(List.of("--aclfile", redisUsersFile().toString()));
+            if (layout.fleetRedisCluster()) {
+                command.addAll(FleetRedisCluster.serverArguments(fleetRedis.get()));
+            }
         }
         ManagedProcess process = ManagedProcess.start(name, command, runDir, Map.of());
         redis.put(name, process);
         // every Redis of the fleet answers PING through the registry reader; only a region's Redis has LiveKit's keys
-        String uri = fleetRedis ? layout.fleetRedisUri(RedisUsers.ADMIN) : "redis://" + FleetLayout.HOST + ":" + port;
+        String uri = fleetRedis.map(server -> layout.fleetRedisUri(RedisUsers.ADMIN, server))
+                .orElse("redis://" + FleetLayout.HOST + ":" + port);
         LiveKitRegistry probe = new LiveKitRegistry(vertx, name, uri, layout.fleet().registry());
         Await.until(name + " on port " + port, Await.PROCESS_START, () -> {
             process.requireAlive();
@@ -270,6 +279,14 @@ public final class LocalFleet implements AutoCloseable {
         return Optional.ofNullable(probe);
     }
 
+    /**
+     * The master of each region's hash slot when lkfleet's Redis is a cluster ({@code local.fleet-redis-masters});
+     * empty when it is one server.
+     */
+    public Map<String, FleetLayout.RedisNode> fleetRedisMasters() {
+        return fleetRedisMasters;
+    }
+
     /** Stops a Redis instance ({@code redis-fleet} or {@code redis-<region>}) to test outages. */
     public void stopRedis(String name) {
         redis.get(name).stop(Duration.ofSeconds(10));
@@ -277,8 +294,9 @@ public final class LocalFleet implements AutoCloseable {
 
     /** Starts a Redis instance stopped with {@link #stopRedis}: it comes back empty. */
     public void restartRedis(String name) {
-        int port = name.equals(FLEET_REDIS) ? layout.fleetRedisPort()
-                : layout.regions().get(name.substring("redis-".length())).redisPort();
+        int port = layout.fleetRedisNodes().stream().filter(server -> server.name().equals(name))
+                .mapToInt(FleetLayout.RedisNode::port).findFirst()
+                .orElseGet(() -> layout.regions().get(name.substring("redis-".length())).redisPort());
         registries.remove(name).close();
         startRedis(name, port);
     }
@@ -293,6 +311,8 @@ public final class LocalFleet implements AutoCloseable {
                 + layout.local().kafka().decisionPartitions() + "), " + Topics.ADMIN_STATE + " (1, compacted)"));
         table.append(String.format(row, "redis fleet", layout.fleetRedisUri(), "lkfleet's keys (fleet:{region}:...);"
                 + " ACL users of " + RedisUsers.ACL_FILE + ", passwords in the environment"));
+        fleetRedisMasters.forEach((region, master) -> table.append(String.format(row, "  cluster master " + master.name(),
+                "redis://" + FleetLayout.HOST + ":" + master.port(), "holds region " + region + "'s slot")));
         layout.regions().values().forEach(r -> table.append(String.format(row, "redis " + r.name(),
                 "redis://" + FleetLayout.HOST + ":" + r.redisPort(), "LiveKit registry of region " + r.name())));
         nodes.values().forEach(n -> table.append(String.format(row, "livekit " + n.spec().name(), n.spec().url(),
