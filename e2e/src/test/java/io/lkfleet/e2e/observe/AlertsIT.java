@@ -28,7 +28,8 @@ import org.junit.jupiter.api.TestMethodOrder;
  * The shipped alert rules fire on the real conditions they describe and resolve once those end,
  * evaluated by a real Prometheus scraping the real processes (only every {@code for:} is shortened,
  * see {@link ObservedFleet}). WebhookRejects is provoked first and its resolution checked last: its
- * rate looks back 5 minutes, and the other alerts run meanwhile.
+ * rate looks back 5 minutes (a rule-level choice, see the rule), and the other alerts fire and resolve
+ * meanwhile, so they cost the test no time of their own.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class AlertsIT extends ObservedTest {
@@ -89,7 +90,7 @@ class AlertsIT extends ObservedTest {
         try (RtcParticipants rogue = RtcParticipants.join(specs, Duration.ofSeconds(30))) {
             assertEquals(List.of(), rogue.failed());
             node = Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
-                    .until(() -> roomNode(room), n -> !n.isEmpty());
+                    .until(() -> roomField(room, "node"), n -> !n.isEmpty());
             awaitAlert("NodeHeadroomBelowPolicy", "firing", Map.of("node", node, "region", region.name()), FIRES_WITHIN);
         }
         awaitAlert("NodeHeadroomBelowPolicy", "inactive", Map.of("node", node), FIRES_WITHIN);
@@ -128,6 +129,22 @@ class AlertsIT extends ObservedTest {
 
     @Test
     @Order(5)
+    void stoppedCapacityServiceFiresCapacityConsumerStalledUntilItAppliesAgain() throws Exception {
+        fleet.services().get("capacity-service").stop(Duration.ofSeconds(20));
+        // a room opened meanwhile: LiveKit's room_started reaches Kafka through webhook-ingest, unapplied
+        String room = "dev-stalled-" + System.nanoTime();
+        admit(ObservedFleet.url("region-router") + "/v1/route", room);
+        awaitAlert("CapacityConsumerStalled", "firing", Map.of(), FIRES_WITHIN);
+        fleet.restartInstance("capacity-service");
+        awaitAlert("CapacityConsumerStalled", "inactive", Map.of(), FIRES_WITHIN);
+        // what webhook-ingest acknowledged while capacity-service was down is applied now (the room's sid
+        // comes only from LiveKit's room_started; the node could come from LiveKit's registry alone)
+        Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
+                .until(() -> roomField(room, "sid"), sid -> sid.startsWith("RM_"));
+    }
+
+    @Test
+    @Order(6)
     void webhookRejectsResolveOnceTheForgeriesStop() {
         assertTrue(webhookRejectsFired, "WebhookRejects fired first");
         awaitAlert("WebhookRejects", "inactive", Map.of("reason", "invalid-signature"), Duration.ofMinutes(7));
@@ -153,11 +170,12 @@ class AlertsIT extends ObservedTest {
                 .build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    private static String roomNode(String room) throws Exception {
+    /** Field {@code field} of capacity-service's view of {@code room}; empty while it knows no such room. */
+    private static String roomField(String room, String field) throws Exception {
         HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
                 ObservedFleet.url("capacity-service") + "/v1/rooms/" + room)).GET().build(),
                 HttpResponse.BodyHandlers.ofString());
-        return response.statusCode() == 200 ? ObservedFleet.JSON.readTree(response.body()).path("node").asText() : "";
+        return response.statusCode() == 200 ? ObservedFleet.JSON.readTree(response.body()).path(field).asText() : "";
     }
 
     /** Waits until Prometheus reports alert {@code name} with {@code labels} in {@code state} (inactive: absent). */
