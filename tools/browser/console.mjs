@@ -9,21 +9,12 @@
 //   {"cmd":"alerts"}                                 the alerts panel's entries
 //   {"cmd":"screenshot","path":p}                    full-page PNG
 //   {"cmd":"quit"}
-// Errors answer {"error": "..."}. As root, Chromium needs --no-sandbox.
-import puppeteer from 'puppeteer-core';
-import { createInterface } from 'node:readline';
+// The launch and the line protocol are driver.mjs's.
+import { launch, serve, timeout, watch } from './driver.mjs';
 
 const url = process.env.CONSOLE_URL;
-const timeout = Number(process.env.CONSOLE_TIMEOUT_MS ?? 30000);
-const browser = await puppeteer.launch({
-  executablePath: process.env.CHROMIUM_BIN ?? '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-dev-shm-usage', '--window-size=1280,900'],
-  defaultViewport: { width: 1280, height: 900 },
-});
-const page = await browser.newPage();
-const pageErrors = [];
-page.on('pageerror', (e) => pageErrors.push(String(e?.message ?? e)));
-const out = (o) => process.stdout.write(`${JSON.stringify(o)}\n`);
+const browser = await launch(['--window-size=1280,900'], { defaultViewport: { width: 1280, height: 900 } });
+const page = watch(await browser.newPage());
 
 const nodes = () => page.$$eval('.node', (els) => els.map((e) => ({
   id: e.dataset.node, region: e.closest('.region').dataset.region, state: e.dataset.state,
@@ -77,24 +68,8 @@ const commands = {
   },
 };
 
-try {
+await serve(browser, async () => {
   await page.goto(url, { waitUntil: 'domcontentloaded', timeout });
   await page.waitForSelector('.node', { timeout });
-  out({ event: 'ready', nodes: await nodes() });
-} catch (e) {
-  out({ event: 'error', error: String(e?.message ?? e), pageErrors });
-  await browser.close();
-  process.exit(1);
-}
-
-for await (const line of createInterface({ input: process.stdin })) {
-  if (!line.trim()) continue;
-  const command = JSON.parse(line);
-  if (command.cmd === 'quit') break;
-  try {
-    out({ ...(await commands[command.cmd](command)), pageErrors });
-  } catch (e) {
-    out({ error: String(e?.message ?? e), pageErrors });
-  }
-}
-await browser.close();
+  return { nodes: await nodes() };
+}, commands);

@@ -5,11 +5,13 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.notNullValue;
+import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.auth0.jwt.JWT;
 import com.auth0.jwt.algorithms.Algorithm;
+import io.lkfleet.token.rest.BrowserOriginsTest;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
@@ -32,6 +34,11 @@ class TokenSecurityTest {
     static final String ACME_KEY = "Bearer acme-backend-key-1";
     static final String GLOBEX_KEY = "Bearer globex-backend-key";
     static final String ACME_JWT_SECRET = "test-only-acme-user-jwt-secret-0123456789";
+
+    @Test
+    void noBrowserPageMayCallUnlessTheDeploymentListsItsOrigin() {
+        BrowserOriginsTest.preflight("https://meet.acme.example").header("Access-Control-Allow-Origin", nullValue());
+    }
 
     static Stream<Arguments> refusals() {
         String room = "{\"room_name\":\"acme-standup\",\"participant_identity\":\"alice\"}";

@@ -328,6 +328,7 @@ public final class FleetLayout {
         props.put("router.caller-token", credentials.routerCallerToken());
         props.put("tokens.router-token", credentials.routerCallerToken());
         props.put("capacity.admin-token", credentials.capacityAdminToken());
+        local.browserOrigins().ifPresent(origins -> props.put("tokens.browser-origins", String.join(",", origins)));
         // each service picks the URI of its own Redis user (quarkus.redis.hosts in its application.properties)
         credentials.redisPasswords().keySet().stream().filter(services::containsKey)
                 .forEach(user -> props.put("lkfleet.redis-uris." + user, fleetRedisHosts(user)));

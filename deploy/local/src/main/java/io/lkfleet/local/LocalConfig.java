@@ -2,6 +2,7 @@ package io.lkfleet.local;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -39,6 +40,12 @@ public interface LocalConfig {
     /** Seconds LiveKit waits after the last participant left before {@code room_finished}. */
     @WithDefault("5")
     int departureTimeoutSeconds();
+
+    /**
+     * Origins of the web pages that may call token-service from a browser (livekit-client's
+     * {@code TokenSource.endpoint}), handed to it as {@code tokens.browser-origins}; absent: none may.
+     */
+    Optional<List<String>> browserOrigins();
 
     /** The fleet's Prometheus (scraping every process, loading deploy/prometheus/rules); absent: none. */
     Optional<Prometheus> prometheus();

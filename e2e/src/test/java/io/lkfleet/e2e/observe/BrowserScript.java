@@ -12,41 +12,44 @@ import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The fleet console open in headless Chromium ({@code tools/browser/console.mjs}, puppeteer-core),
- * one JSON command and answer per line. Start it inside the fleet's network namespace.
+ * A script of tools/browser running headless Chromium (puppeteer-core), e.g. {@code console.mjs} (the
+ * fleet console) or {@code web-call.mjs} (a web app's call): one JSON command and answer per line, the
+ * protocol of {@code tools/browser/driver.mjs}. Start it inside the fleet's network namespace.
  */
-final class BrowserConsole implements AutoCloseable {
+final class BrowserScript implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final Process process;
     private final Writer stdin;
     private final BufferedReader stdout;
     private final JsonNode ready;
 
-    private BrowserConsole(Process process) throws IOException {
+    private BrowserScript(Process process) throws IOException {
         this.process = process;
         this.stdin = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
         this.stdout = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
         this.ready = read();
         if (!"ready".equals(ready.path("event").asText())) {
-            throw new IllegalStateException("the console did not load: " + ready);
+            throw new IllegalStateException("the browser script did not start: " + ready);
         }
     }
 
-    static BrowserConsole open(String url) throws IOException {
+    /** Starts {@code tools/browser/<script>} with {@code env} and waits for its ready line. */
+    static BrowserScript start(String script, Map<String, String> env) throws IOException {
         Path tools = new LocalFleet.Options().repoRoot().resolve("tools/browser");
         if (!Files.isDirectory(tools.resolve("node_modules/puppeteer-core"))) {
             throw new IllegalStateException("puppeteer-core is not installed; run deploy/local/setup");
         }
-        ProcessBuilder builder = new ProcessBuilder("node", tools.resolve("console.mjs").toString())
+        ProcessBuilder builder = new ProcessBuilder("node", tools.resolve(script).toString())
                 .redirectError(ProcessBuilder.Redirect.INHERIT);
-        builder.environment().put("CONSOLE_URL", url);
-        return new BrowserConsole(builder.start());
+        builder.environment().putAll(env);
+        return new BrowserScript(builder.start());
     }
 
-    /** The page's nodes once it first showed the fleet. */
+    /** The script's ready line (what it set up, e.g. the console's nodes once it showed the fleet). */
     JsonNode ready() {
         return ready;
     }

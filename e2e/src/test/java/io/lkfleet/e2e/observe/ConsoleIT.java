@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
@@ -31,7 +32,7 @@ class ConsoleIT extends ObservedTest {
     void consoleShowsTheLiveFleetAClientsLoadAndADrain() throws Exception {
         String capacity = ObservedFleet.url("capacity-service");
         String room = "dev-console-" + System.nanoTime();
-        try (BrowserConsole page = BrowserConsole.open(capacity + "/console/");
+        try (BrowserScript page = BrowserScript.start("console.mjs", Map.of("CONSOLE_URL", capacity + "/console/"));
                 RtcParticipants call = ObservedFleet.call(room, "alice", "bob", "carol")) {
             Set<String> shown = new HashSet<>();
             page.ready().path("nodes").forEach(n -> {
@@ -45,34 +46,34 @@ class ConsoleIT extends ObservedTest {
             assertEquals(List.of(), call.failed(), "the call connects");
 
             // 3 people with camera and microphone: 3 x 2 others x 2 tracks = 12 subscriptions on one node
-            JsonNode node = page.ask(BrowserConsole.command("awaitRoom").put("room", room).put("subscriptions", 12))
+            JsonNode node = page.ask(BrowserScript.command("awaitRoom").put("room", room).put("subscriptions", 12))
                     .path("node");
             assertTrue(node.path("subscriptions").asLong() >= 12, node.toString());
             assertEquals(100.0 * Math.min(node.path("limit").asLong(), node.path("subscriptions").asLong())
                     / node.path("limit").asLong(), node.path("barPercent").asDouble(), 0.01, "the bar is the model's load");
             assertTrue(node.path("text").asText().contains("LiveKit measured"), node.toString());
             Path screenshot = Path.of("target", "console.png").toAbsolutePath();
-            page.ask(BrowserConsole.command("screenshot").put("path", screenshot.toString()));
+            page.ask(BrowserScript.command("screenshot").put("path", screenshot.toString()));
             assertTrue(Files.size(screenshot) > 10_000, "a real screenshot");
 
-            JsonNode sizing = page.ask(BrowserConsole.command("sizing").put("participants", 1000)).path("sizing");
+            JsonNode sizing = page.ask(BrowserScript.command("sizing").put("participants", 1000)).path("sizing");
             JsonNode api = ObservedFleet.getJson(capacity + "/v1/sizing?participants=1000&rooms=4:0.6,10:0.3,50:0.1"
                     + "&publish-share=1&node-class=standard");
             assertTrue(sizing.path("nodes needed").asText().startsWith(api.path("nodes").asText() + " "), sizing.toString());
 
             String drained = node.path("id").asText();
-            JsonNode refused = page.ask(BrowserConsole.command("drain").put("node", drained).put("token", "not-the-token"));
+            JsonNode refused = page.ask(BrowserScript.command("drain").put("node", drained).put("token", "not-the-token"));
             assertTrue(refused.path("message").path("error").asBoolean(), refused.toString());
             assertTrue(refused.path("message").path("text").asText().contains("the admin token was refused"),
                     refused.toString());
             assertFalse(routerSaysDraining(drained), "a wrong token drains nothing");
-            JsonNode answer = page.ask(BrowserConsole.command("drain").put("node", drained).put("token", adminToken()));
+            JsonNode answer = page.ask(BrowserScript.command("drain").put("node", drained).put("token", adminToken()));
             assertFalse(answer.path("message").path("error").asBoolean(), answer.toString());
             assertTrue(answer.path("node").path("draining").asBoolean(), answer.toString());
             assertTrue(routerSaysDraining(drained), "region-router has the drain the page sent");
             undrain(drained);
             Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(500)).until(() -> {
-                for (JsonNode n : page.ask(BrowserConsole.command("nodes")).path("nodes")) {
+                for (JsonNode n : page.ask(BrowserScript.command("nodes")).path("nodes")) {
                     if (n.path("id").asText().equals(drained)) {
                         return !n.path("draining").asBoolean();
                     }

@@ -4,6 +4,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /** token-service's own settings (prefix {@code tokens}); the fleet itself comes from {@code fleet.*}. */
@@ -34,6 +35,13 @@ public interface TokenServiceConfig {
      * Secret: from the environment ({@code TOKENS_ROUTER_TOKEN}). Required outside the dev and test profiles.
      */
     Optional<String> routerToken();
+
+    /**
+     * Origins of the web pages that may call the token endpoint from a browser, as browsers send them
+     * ({@code https://meet.example.com}) or {@code /regex/}; none when unset. Quarkus's CORS filter
+     * enforces them ({@code quarkus.http.cors.origins} in application.properties).
+     */
+    Optional<List<String>> browserOrigins();
 
     /** Signing keys of tenants' identity providers ({@code user-jwt-jwks-url}). */
     Jwks jwks();
