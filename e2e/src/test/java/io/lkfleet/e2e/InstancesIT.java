@@ -8,6 +8,7 @@ import io.lkfleet.local.FleetLayout;
 import io.lkfleet.local.LocalFleet;
 import io.lkfleet.local.testing.RtcParticipants;
 import io.lkfleet.local.testing.TestFleet;
+import io.lkfleet.local.testing.WebhookTap;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,25 +20,31 @@ import java.util.regex.Pattern;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Two instances of every service behind the local fleet's balancers, as production runs them: calls
- * spread over the instances, and with one instance of each service killed (-9) a real call still gets
- * its tokens, joins and is counted in the model by the survivors.
+ * Two instances of every service behind the local fleet's balancers, as production runs them, on
+ * {@link E2eFleet}'s small nodes (a 2-person camera+mic call fills one), with LiveKit's webhooks passing
+ * through a {@link WebhookTap} that notes what webhook-ingest acknowledged; each test starts with every
+ * instance running.
  */
 class InstancesIT {
     private static final Pattern ISSUED = Pattern.compile("(?m)^lkfleet_tokens_issued_total\\{[^}]*} ([0-9.E]+)$");
     private static LocalFleet fleet;
+    private static WebhookTap tap;
 
     @BeforeAll
     static void startFleet() {
+        tap = WebhookTap.start();
         LocalFleet.Options options = new LocalFleet.Options();
         Map<String, String> overrides = new HashMap<>(TestFleet.randomSecrets(options.fleetFile()));
+        overrides.putAll(E2eFleet.SMALL_NODES);
         LocalFleet.SERVICES.forEach(s -> overrides.put("local.services." + s + ".instances", "2"));
         options.freePorts().runDir(Path.of("target", "fleet-instances-" + ProcessHandle.current().pid()))
-                .overrides(overrides).services(LocalFleet.SERVICES);
+                .overrides(overrides).services(LocalFleet.SERVICES).webhookUrls(List.of(tap.url()));
         fleet = LocalFleet.start(options);
+        tap.forwardTo(fleet.layout().services().get("webhook-ingest").url() + "/webhook");
     }
 
     @AfterAll
@@ -45,6 +52,12 @@ class InstancesIT {
         if (fleet != null) {
             fleet.close();
         }
+        tap.close();
+    }
+
+    @BeforeEach
+    void everyInstanceRuns() {
+        fleet.restartStoppedInstances();
     }
 
     @Test

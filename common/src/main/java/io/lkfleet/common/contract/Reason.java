@@ -22,8 +22,12 @@ public enum Reason {
     /** The room lives in (or only fits) a region the tenant's residency policy does not allow. */
     REGION_NOT_ALLOWED(403, "region-not-allowed"),
     UNKNOWN_REGION(404, "unknown-region"),
-    /** The room's pinned node has no capacity left for this join (other nodes cannot help: a room never moves). */
-    NODE_FULL(409, "node-full"),
+    /**
+     * The room's pinned node has no capacity left for this join now (other nodes cannot help: a room
+     * never moves). Passing: the node frees up as participants leave or reservations expire, so the
+     * client is told to retry, unlike {@link #ROOM_EXCEEDS_NODE}.
+     */
+    NODE_FULL(503, "node-full"),
     /** With this join the room would not fit on one node on its own: adding nodes cannot help. */
     ROOM_EXCEEDS_NODE(409, "room-exceeds-node"),
     /** The tenant holds its whole allowance of outstanding reservations in this region. */

@@ -228,6 +228,26 @@ public final class LocalFleet implements AutoCloseable {
         throw new IllegalArgumentException("no service instance " + instanceName);
     }
 
+    /**
+     * Starts again every service instance that is no longer running (killed or stopped), all at once
+     * (instances start faster side by side than one after another), and waits until each is ready;
+     * returns their names.
+     */
+    public List<String> restartStoppedInstances() {
+        List<FleetLayout.Instance> stopped = new ArrayList<>();
+        for (String service : options.services) {
+            for (FleetLayout.Instance instance : layout.services().get(service).instances()) {
+                ManagedProcess process = services.get(instance.name());
+                if (process == null || !process.isAlive()) {
+                    launchInstance(service, instance);
+                    stopped.add(instance);
+                }
+            }
+        }
+        stopped.forEach(this::awaitInstance);
+        return stopped.stream().map(FleetLayout.Instance::name).toList();
+    }
+
     /** The configuration a service needs to join this fleet (also handed to {@code @QuarkusTest}s). */
     public Map<String, String> serviceProperties() {
         Map<String, String> props = new LinkedHashMap<>(layout.serviceProperties());

@@ -1,6 +1,7 @@
 package io.lkfleet.local;
 
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.NetServer;
@@ -11,11 +12,18 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The local stand-in for a Kubernetes Service in front of a service's instances: a TCP balancer that
- * hands each new connection to the next instance in turn and skips an instance that refuses it (a
- * killed pod), so callers keep one address however many instances run or die.
+ * The local stand-in for what production puts in front of a service's instances (the Ingress of
+ * {@code deploy/k8s/base/ingress.yaml}, a Kubernetes Service): hands each new connection to the next
+ * instance in turn and skips an instance that refuses it (a killed pod). When an instance dies before
+ * it answered a single byte on a connection, what the client sent on it is replayed to the next
+ * instance, as the Ingress retries the next upstream: every lkfleet request is idempotent (a token
+ * per (room, identity) is one seat, a webhook is applied once per event id), so a client sees the
+ * answer of a live instance instead of a reset connection.
  */
 final class ServiceBalancer implements AutoCloseable {
+    /** Above webhook-ingest's largest accepted body: a request up to this size can be replayed. */
+    private static final int REPLAY_LIMIT = 2 * 1024 * 1024;
+
     private final String name;
     private final int port;
     private final List<Integer> backends;
@@ -32,10 +40,8 @@ final class ServiceBalancer implements AutoCloseable {
     }
 
     void start() {
-        server.connectHandler(front -> {
-            front.pause();
-            connect(front, Math.floorMod(next.getAndIncrement(), backends.size()), backends.size());
-        });
+        server.connectHandler(front -> new Link(front).connect(Math.floorMod(next.getAndIncrement(), backends.size()),
+                backends.size()));
         try {
             server.listen().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         } catch (Exception e) {
@@ -43,19 +49,85 @@ final class ServiceBalancer implements AutoCloseable {
         }
     }
 
-    private void connect(NetSocket front, int index, int attemptsLeft) {
-        client.connect(backends.get(index), FleetLayout.HOST).onSuccess(back -> {
-            front.closeHandler(v -> back.close());
-            back.closeHandler(v -> front.close());
-            back.pipeTo(front);
-            front.pipeTo(back);
-        }).onFailure(e -> {
-            if (attemptsLeft > 1) {
-                connect(front, (index + 1) % backends.size(), attemptsLeft - 1);
+    /** One client connection and the instance serving it; runs on the front socket's event loop. */
+    private final class Link {
+        private final NetSocket front;
+        /** What the client sent while no answer came back (null once one did, or it grew too big to replay). */
+        private Buffer unanswered = Buffer.buffer();
+        private NetSocket back;
+        private boolean frontClosed;
+
+        Link(NetSocket front) {
+            this.front = front;
+            front.pause();
+            front.handler(this::fromClient);
+            front.closeHandler(v -> {
+                frontClosed = true;
+                if (back != null) {
+                    back.close();
+                }
+            });
+        }
+
+        /** Connects to backend {@code index}, or the ones after it when it refuses. */
+        void connect(int index, int attemptsLeft) {
+            client.connect(backends.get(index), FleetLayout.HOST).onSuccess(socket -> {
+                if (frontClosed) {
+                    socket.close();
+                    return;
+                }
+                back = socket;
+                back.handler(this::fromInstance);
+                back.closeHandler(v -> instanceClosed(socket, index, attemptsLeft - 1));
+                if (unanswered != null && unanswered.length() > 0) {
+                    back.write(unanswered.copy());
+                }
+                front.resume();
+            }).onFailure(e -> {
+                if (attemptsLeft > 1) {
+                    connect((index + 1) % backends.size(), attemptsLeft - 1);
+                } else {
+                    front.close();
+                }
+            });
+        }
+
+        private void fromClient(Buffer data) {
+            if (unanswered != null) {
+                unanswered = unanswered.length() + data.length() > REPLAY_LIMIT ? null : unanswered.appendBuffer(data);
+            }
+            if (back != null) {
+                back.write(data);
+                if (back.writeQueueFull()) {
+                    front.pause();
+                    back.drainHandler(v -> front.resume());
+                }
+            }
+        }
+
+        private void fromInstance(Buffer data) {
+            unanswered = null;
+            front.write(data);
+            if (front.writeQueueFull()) {
+                back.pause();
+                NetSocket paused = back;
+                front.drainHandler(v -> paused.resume());
+            }
+        }
+
+        /** The instance closed: pass that on, unless it died with a request it never answered. */
+        private void instanceClosed(NetSocket socket, int index, int attemptsLeft) {
+            if (socket != back || frontClosed) {
+                return;
+            }
+            back = null;
+            if (unanswered != null && unanswered.length() > 0 && attemptsLeft > 0) {
+                front.pause();
+                connect((index + 1) % backends.size(), attemptsLeft);
             } else {
                 front.close();
             }
-        });
+        }
     }
 
     @Override

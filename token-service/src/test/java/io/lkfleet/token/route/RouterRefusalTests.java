@@ -34,10 +34,11 @@ class RouterRefusalTests {
 
     @Test
     void nodeFullStaysNodeFullAndIsNotTurnedIntoRoomExceedsNode() {
-        Problem problem = refusal(409, Reason.NODE_FULL.type(), "room standup is pinned to node ND_a, which is full",
-                null);
+        Problem problem = refusal(503, Reason.NODE_FULL.type(), "room standup is pinned to node ND_a, which is full",
+                "3");
         assertEquals("node-full", problem.reason());
-        assertEquals(409, problem.status().getStatusCode());
+        assertEquals(503, problem.status().getStatusCode());
+        assertEquals(Optional.of(3), problem.retryAfterSeconds(), "a full node frees up: the client retries");
     }
 
     @Test
