@@ -25,9 +25,12 @@ public final class BenchMain {
         Section run() throws Exception;
     }
 
+    /** Phases that run only when named: they take long or change the fleet's state (a soak, Redis emptied). */
+    static final Set<String> OPT_IN = Set.of("soak", "recovery");
+
     /** A benchmark that fails is reported as failed in the results; the others still run. */
     private static void phase(Results results, Set<String> only, String key, String name, Phase phase) {
-        if (!only.isEmpty() && !only.contains(key)) {
+        if (only.isEmpty() ? OPT_IN.contains(key) : !only.contains(key)) {
             return;
         }
         System.out.println("bench: " + name);
@@ -90,6 +93,8 @@ public final class BenchMain {
             phase(results, only, "router", "region-router vs redis-benchmark", () -> new RouterBench(ctx).run());
             phase(results, only, "join", "whole loop: joins", () -> new JoinBench(ctx).run());
             phase(results, only, "startup", "start-up and RSS", () -> new StartupBench(ctx).run());
+            phase(results, only, "recovery", "recovery", () -> new RecoveryBench(ctx).run());
+            phase(results, only, "soak", "soak", () -> new SoakBench(ctx).run());
         }
         environment.put("bench_wall_clock_s", Math.round((System.nanoTime() - started) / 1e9));
         if (!only.isEmpty()) {

@@ -48,7 +48,7 @@ final class CapacityBench {
     private final Vertx vertx = Vertx.vertx();
     private final Redis redis;
     private final String applied = RedisKeys.appliedEvents(REGION);
-    private int seq;
+    private long seq;
 
     CapacityBench(BenchContext ctx) {
         this.ctx = ctx;
@@ -223,12 +223,20 @@ final class CapacityBench {
                 .raw("rebuild", JSON.convertValue(result, Map.class));
     }
 
-    /** The next event of the current room; a room is 9 events, as LiveKit would send them. */
+    /** The next event of the current room. */
     private ProducerRecord<String, byte[]> nextEvent() {
-        int n = seq++;
-        String room = "cbench-" + (n / 9);
-        int step = n % 9;
-        long now = Instant.now().getEpochSecond();
+        return roomHistoryEvent(REGION, "cbench-", "EV_cb", seq++, Instant.now().getEpochSecond());
+    }
+
+    /**
+     * Event {@code n} of a stream of room histories in {@code region}, as webhook-ingest writes them to
+     * the topic (LiveKit's protojson, key region/room, lkfleet headers): a room is 9 events, as LiveKit
+     * would send them (room_started, participant_joined ×4, track_published video+audio of 2 publishers).
+     */
+    static ProducerRecord<String, byte[]> roomHistoryEvent(String region, String roomPrefix, String idPrefix, long n,
+            long createdAt) {
+        String room = roomPrefix + (n / 9);
+        int step = (int) (n % 9);
         String roomJson = "\"room\":{\"sid\":\"RM_" + room + "\",\"name\":\"" + room + "\",\"emptyTimeout\":300}";
         String type;
         String rest = "";
@@ -244,11 +252,11 @@ final class CapacityBench {
             rest = participant(room, publisher) + ",\"track\":{\"sid\":\"TR_" + room + "_" + step + "\""
                     + (video ? ",\"type\":\"VIDEO\",\"source\":\"CAMERA\"" : ",\"source\":\"MICROPHONE\"") + "}";
         }
-        String id = "EV_cb" + n;
+        String id = idPrefix + n;
         String body = "{\"event\":\"" + type + "\"," + roomJson + (rest.isEmpty() ? "" : "," + rest) + ",\"id\":\"" + id
-                + "\",\"createdAt\":\"" + now + "\"}";
-        return new ProducerRecord<>(Topics.WEBHOOKS, null, REGION + "/" + room, body.getBytes(StandardCharsets.UTF_8),
-                WebhookHeaders.of(REGION, type, id).toKafka());
+                + "\",\"createdAt\":\"" + createdAt + "\"}";
+        return new ProducerRecord<>(Topics.WEBHOOKS, null, region + "/" + room, body.getBytes(StandardCharsets.UTF_8),
+                WebhookHeaders.of(region, type, id).toKafka());
     }
 
     private static String participant(String room, int p) {

@@ -64,10 +64,18 @@ final class Procs {
 
     /** Starts a server in the background, its output appended to {@code log}. */
     static Process start(List<String> command, Map<String, String> env, Path log) {
+        return start(command, env, log, null);
+    }
+
+    /** As {@link #start(List, Map, Path)}, with {@code stdin} (a file, or null) as input. */
+    static Process start(List<String> command, Map<String, String> env, Path log, Path stdin) {
         try {
             ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
             builder.environment().putAll(env);
+            if (stdin != null) {
+                builder.redirectInput(stdin.toFile());
+            }
             return builder.start();
         } catch (IOException e) {
             throw new IllegalStateException("cannot start " + command.get(0) + ": " + e.getMessage(), e);
