@@ -23,13 +23,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * capacity-service: webhook-shaped records produced to {@code livekit.webhooks} at a fixed rate,
@@ -56,7 +53,7 @@ final class CapacityBench {
     }
 
     Section run() throws Exception {
-        try (KafkaProducer<String, byte[]> producer = producer()) {
+        try (KafkaProducer<String, byte[]> producer = new KafkaTools(ctx).producer(Map.of("linger.ms", "1"))) {
             Section section = new Section("capacity-service: events applied to Redis");
             for (int rate : FIXED_RATES) {
                 fixedRate(producer, section, rate);
@@ -265,15 +262,6 @@ final class CapacityBench {
 
     private static String idOf(ProducerRecord<String, byte[]> record) {
         return WebhookHeaders.read(record.headers()).orElseThrow().eventId();
-    }
-
-    private KafkaProducer<String, byte[]> producer() {
-        Properties props = new Properties();
-        props.put("bootstrap.servers", ctx.fleet().layout().kafkaBootstrap());
-        props.put("acks", "all");
-        props.put("enable.idempotence", "true");
-        props.put("linger.ms", "1");
-        return new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
     }
 
     private Response send(Request request) {

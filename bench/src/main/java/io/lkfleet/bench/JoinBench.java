@@ -96,22 +96,8 @@ final class JoinBench {
     }
 
     private List<Join> drive(String mode, String roomPrefix) throws Exception {
-        FleetLayout.Region region = ctx.region("eu-west");
-        FleetLayout.Node node = ctx.fleet().layout().nodesOf("eu-west").get(0);
-        Map<String, Object> spec = new LinkedHashMap<>();
-        spec.put("mode", mode);
-        spec.put("tokenUrl", ctx.serviceUrl("token-service") + "/v1/token");
-        spec.put("apiKey", TokenBench.TENANT_KEY);
-        spec.put("direct", Map.of("url", node.url(), "apiKey", region.apiKey(), "apiSecret", region.apiSecret()));
         List<String> rooms = IntStream.range(0, ROOMS).mapToObj(i -> roomPrefix + i).toList();
-        spec.put("rooms", rooms);
-        // half the rooms' clients are nearer eu-west, half nearer eu-central
-        spec.put("regionRttMs", rooms.stream().collect(Collectors.toMap(r -> r, r -> rooms.indexOf(r) % 2 == 0
-                ? Map.of("eu-west", 12, "eu-central", 30) : Map.of("eu-west", 30, "eu-central", 12))));
-        spec.put("perRoom", PER_ROOM);
-        spec.put("concurrency", CONCURRENCY);
-        spec.put("holdMs", 3000);
-        spec.put("timeoutMs", 20000);
+        Map<String, Object> spec = spec(ctx, mode, rooms, PER_ROOM, CONCURRENCY, 3000, 20000);
         Path input = ctx.workDir().resolve("join-" + mode + ".json");
         Files.writeString(input, JSON.writeValueAsString(spec) + "\n");
         String out = Procs.run(List.of("node", ctx.repoRoot().resolve("tools/rtc-client/join-load.mjs").toString()),
@@ -129,6 +115,30 @@ final class JoinBench {
             throw new IllegalStateException(mode + ": " + joins.size() + " joins reported (see " + ctx.log() + ")");
         }
         return joins;
+    }
+
+    /**
+     * join-load.mjs's input: {@code rooms} filled with {@code perRoom} participants each (tokens from
+     * token-service in mode lkfleet, minted for eu-west's first node in mode direct), held
+     * {@code holdMs} after the last join; half the rooms' clients report eu-west nearer, half eu-central.
+     */
+    static Map<String, Object> spec(BenchContext ctx, String mode, List<String> rooms, int perRoom, int concurrency,
+            long holdMs, long timeoutMs) {
+        FleetLayout.Region region = ctx.region("eu-west");
+        FleetLayout.Node node = ctx.fleet().layout().nodesOf("eu-west").get(0);
+        Map<String, Object> spec = new LinkedHashMap<>();
+        spec.put("mode", mode);
+        spec.put("tokenUrl", ctx.serviceUrl("token-service") + "/v1/token");
+        spec.put("apiKey", TokenBench.TENANT_KEY);
+        spec.put("direct", Map.of("url", node.url(), "apiKey", region.apiKey(), "apiSecret", region.apiSecret()));
+        spec.put("rooms", rooms);
+        spec.put("regionRttMs", rooms.stream().collect(Collectors.toMap(r -> r, r -> rooms.indexOf(r) % 2 == 0
+                ? Map.of("eu-west", 12, "eu-central", 30) : Map.of("eu-west", 30, "eu-central", 12))));
+        spec.put("perRoom", perRoom);
+        spec.put("concurrency", concurrency);
+        spec.put("holdMs", holdMs);
+        spec.put("timeoutMs", timeoutMs);
+        return spec;
     }
 
     /** The token phase's load for one warm-up period, so the run measures joins, not the JIT. */

@@ -16,8 +16,11 @@ import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 
 /** The broker side of the benchmarks: end offsets, counting records, and Kafka's ProducerPerformance. */
 final class KafkaTools {
@@ -40,6 +43,16 @@ final class KafkaTools {
         Properties props = new Properties();
         props.put("bootstrap.servers", bootstrap);
         return Admin.create(props);
+    }
+
+    /** A producer with webhook-ingest's guarantees (acks=all, idempotent), {@code settings} on top. */
+    KafkaProducer<String, byte[]> producer(Map<String, String> settings) {
+        Properties props = new Properties();
+        props.put("bootstrap.servers", bootstrap);
+        props.put("acks", "all");
+        props.put("enable.idempotence", "true");
+        props.putAll(settings);
+        return new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
     }
 
     void createTopic(String topic, int partitions) {

@@ -26,7 +26,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -39,8 +38,6 @@ import org.apache.kafka.clients.admin.RecordsToDelete;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * Recovery after lkfleet's Redis comes back empty, with a fleet of {@link #ROOMS} live rooms and
@@ -268,20 +265,7 @@ final class RecoveryBench {
     /** Real participants in {@link #RTC_ROOMS} rooms through token-service, kept until the phase ends. */
     private Process joinRtcRooms() throws Exception {
         List<String> rooms = IntStream.range(0, RTC_ROOMS).mapToObj(i -> "dev-recovery-rtc-" + i).toList();
-        FleetLayout.Region region = ctx.region("eu-west");
-        FleetLayout.Node node = ctx.fleet().layout().nodesOf("eu-west").get(0);
-        Map<String, Object> spec = new LinkedHashMap<>();
-        spec.put("mode", "lkfleet");
-        spec.put("tokenUrl", ctx.serviceUrl("token-service") + "/v1/token");
-        spec.put("apiKey", TokenBench.TENANT_KEY);
-        spec.put("direct", Map.of("url", node.url(), "apiKey", region.apiKey(), "apiSecret", region.apiSecret()));
-        spec.put("rooms", rooms);
-        spec.put("regionRttMs", rooms.stream().collect(Collectors.toMap(r -> r, r -> rooms.indexOf(r) % 2 == 0
-                ? Map.of("eu-west", 12, "eu-central", 30) : Map.of("eu-west", 30, "eu-central", 12))));
-        spec.put("perRoom", 2);
-        spec.put("concurrency", 2);
-        spec.put("holdMs", Duration.ofHours(1).toMillis());
-        spec.put("timeoutMs", 30_000);
+        Map<String, Object> spec = JoinBench.spec(ctx, "lkfleet", rooms, 2, 2, Duration.ofHours(1).toMillis(), 30_000);
         Path input = ctx.workDir().resolve("recovery-rtc.json");
         Files.writeString(input, JSON.writeValueAsString(spec) + "\n");
         Path out = ctx.workDir().resolve("recovery-rtc.out");
@@ -346,7 +330,9 @@ final class RecoveryBench {
         ctx.fleet().services().get("capacity-service").stop(Duration.ofSeconds(30));
         long start = System.nanoTime();
         long createdAt = Instant.now().minus(Duration.ofDays(3)).getEpochSecond();
-        try (KafkaProducer<String, byte[]> producer = batchingProducer()) {
+        // batches of up to 512 KiB, lz4: millions of records in seconds, not through HTTP
+        try (KafkaProducer<String, byte[]> producer = kafka.producer(Map.of("linger.ms", "20", "batch.size",
+                Integer.toString(512 * 1024), "buffer.memory", Long.toString(256L * 1024 * 1024), "compression.type", "lz4"))) {
             for (; produced < size; produced++) {
                 String region = regions.get((int) ((produced / 9) % regions.size()));
                 producer.send(CapacityBench.roomHistoryEvent(region, "dev-gone-", "EV_hist", produced, createdAt));
@@ -358,18 +344,6 @@ final class RecoveryBench {
         ctx.fleet().restartInstance("capacity-service");
         kafka.awaitConsumed(GROUP, Topics.WEBHOOKS, Duration.ofMinutes(2));
         return seconds;
-    }
-
-    private KafkaProducer<String, byte[]> batchingProducer() {
-        Properties props = new Properties();
-        props.put("bootstrap.servers", ctx.fleet().layout().kafkaBootstrap());
-        props.put("acks", "all");
-        props.put("enable.idempotence", "true");
-        props.put("linger.ms", "20");
-        props.put("batch.size", Integer.toString(512 * 1024));
-        props.put("buffer.memory", Long.toString(256L * 1024 * 1024));
-        props.put("compression.type", "lz4");
-        return new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
     }
 
     /** capacity-service's group at the topic's end, as if it had applied everything (it is stopped: the group is empty). */

@@ -3,8 +3,6 @@ package io.lkfleet.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lkfleet.common.contract.RedisKeys;
-import io.lkfleet.local.FleetLayout;
-import io.lkfleet.local.ManagedProcess;
 import io.lkfleet.local.RedisUsers;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
@@ -28,6 +26,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
@@ -47,6 +47,9 @@ final class SoakBench {
     private static final Duration LENGTH = Duration.ofMinutes(Long.getLong("bench.soak-minutes", 28));
     private static final Duration WARM_UP = Duration.ofMinutes(Long.getLong("bench.soak-warmup-minutes", 7));
     private static final Duration SAMPLE_EVERY = Duration.ofSeconds(10);
+    /** Every this many samples each JVM's heap is measured after a full GC (jcmd GC.run): what it keeps alive. */
+    private static final int LIVE_HEAP_EVERY = 21;
+    private static final Pattern HEAP_USED = Pattern.compile("(def new generation|tenured generation)\\s+total \\d+K, used (\\d+)K");
     /** Synthetic sessions: one starts every second and lasts ~17 s (12 events). */
     private static final long SESSION_EVERY_MS = 1_000;
     private static final long ABANDONED_TOKEN_EVERY_MS = 2_000;
@@ -56,7 +59,8 @@ final class SoakBench {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** One sample: seconds since the start, Redis's used_memory and keys, live rooms, each JVM's RSS (MB). */
-    record Sample(double at, long usedMemory, long keys, long liveRooms, Map<String, Double> rssMb, String load) {
+    record Sample(double at, long usedMemory, long keys, long liveRooms, Map<String, Double> rssMb,
+            Map<String, Double> liveHeapMb, String load) {
     }
 
     /** A least-squares line through (hours, value): slope per hour and its standard error. */
@@ -122,7 +126,7 @@ final class SoakBench {
             load.scheduleAtFixedRate(this::abandonedToken, 500, ABANDONED_TOKEN_EVERY_MS, TimeUnit.MILLISECONDS);
             long end = started + LENGTH.toNanos();
             while (System.nanoTime() < end) {
-                samples.add(sample(redis, (System.nanoTime() - started) / 1e9));
+                samples.add(sample(redis, (System.nanoTime() - started) / 1e9, samples.size() % LIVE_HEAP_EVERY == 0));
                 Sample last = samples.get(samples.size() - 1);
                 System.out.printf("bench: soak %.0f s: used_memory %.1f MB, %d keys, %d live rooms, RSS %s, load %s%n",
                         last.at(), last.usedMemory() / 1e6, last.keys(), last.liveRooms(), last.rssMb(), last.load());
@@ -161,8 +165,11 @@ final class SoakBench {
         for (String jvm : fitted.isEmpty() ? List.<String>of() : fitted.get(0).rssMb().keySet()) {
             Fit rss = Fit.of(points(fitted, s -> s.rssMb().getOrDefault(jvm, Double.NaN)));
             fits.put("rss_mb_" + jvm, rss.raw());
+            Fit heap = Fit.of(points(fitted, s -> s.liveHeapMb().getOrDefault(jvm, Double.NaN)));
+            fits.put("live_heap_mb_" + jvm, heap.raw());
             section.row(jvm + " RSS, slope after warm-up", slope(rss, "MB"),
-                    "leak threshold " + (int) LEAK_MB_PER_HOUR + " MB/h", memoryVerdict(rss));
+                    "leak threshold " + (int) LEAK_MB_PER_HOUR + " MB/h; heap after a full GC: " + slope(heap, "MB")
+                            + ", " + heap.points() + " points", memoryVerdict(rss));
         }
         int rtcOk = rtcJoinsOk.get();
         section.row("load over the run", String.format("%,d real rooms (%,d of %,d rtc-node joins ok), %,d synthetic"
@@ -185,7 +192,10 @@ final class SoakBench {
                         + " the fleet (the 4 services and the Kafka broker; -Xmx256m -XX:+UseSerialGC, Kafka -Xmx512m)."
                         + " Line fitted by least squares over the samples after a " + WARM_UP.toMinutes() + "-min warm-up ("
                         + fitted.size() + " points); ± is the slope's standard error, which ignores the samples'"
-                        + " autocorrelation, so read it as a lower bound. MB = 10^6 bytes.")
+                        + " autocorrelation, so read it as a lower bound. MB = 10^6 bytes. Every "
+                        + LIVE_HEAP_EVERY * SAMPLE_EVERY.toSeconds() + " s each JVM is also made to collect fully (jcmd"
+                        + " GC.run) and its heap read (GC.heap_info): what it keeps alive, the leak's own measure; RSS"
+                        + " also holds heap the JVM touched once and keeps committed, up to -Xmx.")
                 .note("Expiry windows shortened for this run so a finished room's, an applied event id's and a pin's"
                         + " expiry happen several times within it (defaults: capacity.finished-room-ttl 1h,"
                         + " capacity.events.applied-retention 24h, router.pin-ttl 30m, router.reservation-ttl 30s): "
@@ -197,7 +207,8 @@ final class SoakBench {
                         "webhook_by_status", Map.copyOf(webhookByStatus),
                         "abandoned_tokens", abandoned.get(), "abandoned_by_status", Map.copyOf(abandonedByStatus)))
                 .raw("samples", samples.stream().map(s -> Map.of("at_s", s.at(), "used_memory", s.usedMemory(),
-                        "keys", s.keys(), "live_rooms", s.liveRooms(), "rss_mb", s.rssMb(), "loadavg", s.load())).toList());
+                        "keys", s.keys(), "live_rooms", s.liveRooms(), "rss_mb", s.rssMb(), "live_heap_mb", s.liveHeapMb(),
+                        "loadavg", s.load())).toList());
     }
 
     private static String slope(Fit fit, String unit) {
@@ -213,7 +224,7 @@ final class SoakBench {
                 .filter(p -> !Double.isNaN(p[1]) && p[1] >= 0).toList();
     }
 
-    private Sample sample(Redis redis, double at) throws Exception {
+    private Sample sample(Redis redis, double at, boolean liveHeap) throws Exception {
         long usedMemory = -1;
         for (String line : send(redis, Request.cmd(Command.INFO).arg("memory")).toString().split("\r?\n")) {
             if (line.startsWith("used_memory:")) {
@@ -226,12 +237,39 @@ final class SoakBench {
             rooms += send(redis, Request.cmd(Command.SCARD).arg(RedisKeys.rooms(region))).toLong();
         }
         Map<String, Double> rss = new LinkedHashMap<>();
-        for (Map.Entry<String, ManagedProcess> service : ctx.fleet().services().entrySet()) {
-            rss.put(service.getKey(), Procs.rssMib(service.getValue().pid()) * 1.048576);
+        Map<String, Double> heap = new LinkedHashMap<>();
+        for (Map.Entry<String, Long> jvm : jvms().entrySet()) {
+            rss.put(jvm.getKey(), Procs.rssMib(jvm.getValue()) * 1.048576);
+            if (liveHeap) {
+                heap.put(jvm.getKey(), liveHeapMb(jvm.getValue()));
+            }
         }
-        rss.put("kafka", Procs.rssMib(ctx.fleet().kafka().process().pid()) * 1.048576);
         String[] load = Files.readString(Path.of("/proc/loadavg")).trim().split(" ");
-        return new Sample(at, usedMemory, keys, rooms, rss, String.join(" ", java.util.Arrays.copyOf(load, 3)));
+        return new Sample(at, usedMemory, keys, rooms, rss, heap, String.join(" ", java.util.Arrays.copyOf(load, 3)));
+    }
+
+    /** Every JVM of the fleet by name: the services' instances and the Kafka broker. */
+    private Map<String, Long> jvms() {
+        Map<String, Long> pids = new LinkedHashMap<>();
+        ctx.fleet().services().forEach((name, process) -> pids.put(name, process.pid()));
+        pids.put("kafka", ctx.fleet().kafka().process().pid());
+        return pids;
+    }
+
+    /** The JVM's heap right after a full GC (SerialGC's young + tenured generation), MB; NaN if jcmd failed. */
+    private double liveHeapMb(long pid) {
+        try {
+            Procs.run(List.of("jcmd", Long.toString(pid), "GC.run"), Map.of(), Duration.ofSeconds(60), ctx.log());
+            Matcher used = HEAP_USED.matcher(Procs.run(List.of("jcmd", Long.toString(pid), "GC.heap_info"), Map.of(),
+                    Duration.ofSeconds(30), ctx.log()));
+            long kib = 0;
+            while (used.find()) {
+                kib += Long.parseLong(used.group(2));
+            }
+            return kib * 1024 / 1e6;
+        } catch (RuntimeException e) {
+            return Double.NaN;
+        }
     }
 
     private static Response send(Redis redis, Request request) throws Exception {
@@ -240,24 +278,11 @@ final class SoakBench {
 
     /** Cycles of real participants in fresh rooms until the soak ends. */
     private void rtcChurn() {
-        FleetLayout.Region direct = ctx.region("eu-west");
-        FleetLayout.Node node = ctx.fleet().layout().nodesOf("eu-west").get(0);
         for (int cycle = 0; !stopping; cycle++) {
             int c = cycle;
             List<String> rooms = IntStream.range(0, 2).mapToObj(i -> "dev-soak-rtc-" + c + "-" + i).toList();
-            Map<String, Object> spec = new LinkedHashMap<>();
-            spec.put("mode", "lkfleet");
-            spec.put("tokenUrl", ctx.serviceUrl("token-service") + "/v1/token");
-            spec.put("apiKey", TokenBench.TENANT_KEY);
-            spec.put("direct", Map.of("url", node.url(), "apiKey", direct.apiKey(), "apiSecret", direct.apiSecret()));
-            spec.put("rooms", rooms);
             // one room's clients nearer eu-west, the other's nearer eu-central: both regions churn
-            spec.put("regionRttMs", Map.of(rooms.get(0), Map.of("eu-west", 12, "eu-central", 30),
-                    rooms.get(1), Map.of("eu-west", 30, "eu-central", 12)));
-            spec.put("perRoom", 3);
-            spec.put("concurrency", 3);
-            spec.put("holdMs", 10_000);
-            spec.put("timeoutMs", 20_000);
+            Map<String, Object> spec = JoinBench.spec(ctx, "lkfleet", rooms, 3, 3, 10_000, 20_000);
             try {
                 Path input = ctx.workDir().resolve("soak-rtc.json");
                 Files.writeString(input, JSON.writeValueAsString(spec) + "\n");
