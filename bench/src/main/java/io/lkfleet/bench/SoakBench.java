@@ -178,6 +178,7 @@ final class SoakBench {
                         abandonedByStatus), "", "");
         Map<String, String> windows = new LinkedHashMap<>();
         WINDOWS.forEach(w -> windows.put(w, System.getenv().getOrDefault(w, "(default)")));
+        windows.put("JAVA_TOOL_OPTIONS", System.getenv().getOrDefault("JAVA_TOOL_OPTIONS", ""));
         return section
                 .note("Load, all at once for " + LENGTH.toMinutes() + " min: real @livekit/rtc-node participants"
                         + " (tools/rtc-client/join-load.mjs, cycles of 2 fresh rooms × 3: a publisher with audio + video"
@@ -200,6 +201,10 @@ final class SoakBench {
                         + " expiry happen several times within it (defaults: capacity.finished-room-ttl 1h,"
                         + " capacity.events.applied-retention 24h, router.pin-ttl 30m, router.reservation-ttl 30s): "
                         + windows)
+                .note("JVM options from the environment (JAVA_TOOL_OPTIONS, every JVM of the run): '"
+                        + windows.get("JAVA_TOOL_OPTIONS") + "'. bench/run sets -XX:+AlwaysPreTouch for the soak: each"
+                        + " heap is resident from the JVM's start (up to -Xms; the services' 256 MB whole, Kafka's"
+                        + " 128 MB of 512 MB), so RSS does not climb merely as the collector first touches heap pages.")
                 .raw("fits", fits).raw("windows", windows)
                 .raw("load", Map.of("rtc_rooms", rtcRooms.get(), "rtc_joins", rtcJoins.get(), "rtc_joins_ok", rtcOk,
                         "rtc_cycle_failures", rtcCycleFailures.get(), "synthetic_sessions", sessions.get(),
