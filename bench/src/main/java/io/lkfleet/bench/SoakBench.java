@@ -44,8 +44,8 @@ final class SoakBench {
     static final double LEAK_MB_PER_HOUR = 20;
     /** A key count is flat when it grows by less than this share of its mean per hour. */
     private static final double KEY_GROWTH_PER_HOUR = 0.05;
-    private static final Duration LENGTH = Duration.ofMinutes(Long.getLong("bench.soak-minutes", 28));
-    private static final Duration WARM_UP = Duration.ofMinutes(Long.getLong("bench.soak-warmup-minutes", 7));
+    private static final Duration LENGTH = Duration.ofMinutes(Long.getLong("bench.soak-minutes", 30));
+    private static final Duration WARM_UP = Duration.ofMinutes(Long.getLong("bench.soak-warmup-minutes", 10));
     private static final Duration SAMPLE_EVERY = Duration.ofSeconds(10);
     /** Every this many samples each JVM's heap is measured after a full GC (jcmd GC.run): what it keeps alive. */
     private static final int LIVE_HEAP_EVERY = 21;
@@ -96,8 +96,9 @@ final class SoakBench {
             .connectTimeout(Duration.ofSeconds(5)).build();
     private final List<Sample> samples = new CopyOnWriteArrayList<>();
     private final AtomicInteger webhooks = new AtomicInteger();
-    private final AtomicInteger webhookFailures = new AtomicInteger();
     private final Map<Integer, AtomicInteger> webhookByStatus = new java.util.concurrent.ConcurrentHashMap<>();
+    /** What the HTTP client failed with (no answer at all), by exception class. */
+    private final Map<String, AtomicInteger> webhookErrors = new java.util.concurrent.ConcurrentHashMap<>();
     private final AtomicInteger sessions = new AtomicInteger();
     private final AtomicInteger abandoned = new AtomicInteger();
     private final Map<Integer, AtomicInteger> abandonedByStatus = new java.util.concurrent.ConcurrentHashMap<>();
@@ -173,8 +174,9 @@ final class SoakBench {
         }
         int rtcOk = rtcJoinsOk.get();
         section.row("load over the run", String.format("%,d real rooms (%,d of %,d rtc-node joins ok), %,d synthetic"
-                        + " sessions (%,d signed webhooks, by status %s), %,d abandoned tokens (by status %s)", rtcRooms.get(),
-                        rtcOk, rtcJoins.get(), sessions.get(), webhooks.get(), webhookByStatus, abandoned.get(),
+                        + " sessions (%,d signed webhooks, by status %s, -1 = no answer: %s), %,d abandoned tokens (by status %s)",
+                        rtcRooms.get(), rtcOk, rtcJoins.get(), sessions.get(), webhooks.get(), webhookByStatus, webhookErrors,
+                        abandoned.get(),
                         abandonedByStatus), "", "");
         Map<String, String> windows = new LinkedHashMap<>();
         WINDOWS.forEach(w -> windows.put(w, System.getenv().getOrDefault(w, "(default)")));
@@ -208,8 +210,8 @@ final class SoakBench {
                 .raw("fits", fits).raw("windows", windows)
                 .raw("load", Map.of("rtc_rooms", rtcRooms.get(), "rtc_joins", rtcJoins.get(), "rtc_joins_ok", rtcOk,
                         "rtc_cycle_failures", rtcCycleFailures.get(), "synthetic_sessions", sessions.get(),
-                        "synthetic_webhooks", webhooks.get(), "webhook_non_200", webhookFailures.get(),
-                        "webhook_by_status", Map.copyOf(webhookByStatus),
+                        "synthetic_webhooks", webhooks.get(),
+                        "webhook_by_status", Map.copyOf(webhookByStatus), "webhook_errors", Map.copyOf(webhookErrors),
                         "abandoned_tokens", abandoned.get(), "abandoned_by_status", Map.copyOf(abandonedByStatus)))
                 .raw("samples", samples.stream().map(s -> Map.of("at_s", s.at(), "used_memory", s.usedMemory(),
                         "keys", s.keys(), "live_rooms", s.liveRooms(), "rss_mb", s.rssMb(), "live_heap_mb", s.liveHeapMb(),
@@ -345,8 +347,11 @@ final class SoakBench {
                 HttpResponse.BodyHandlers.discarding()).whenComplete((response, error) -> {
                     webhookByStatus.computeIfAbsent(error != null ? -1 : response.statusCode(), k -> new AtomicInteger())
                             .incrementAndGet();
-                    if (error != null || response.statusCode() != 200) {
-                        webhookFailures.incrementAndGet();
+                    if (error != null) {
+                        Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+                                ? error.getCause() : error;
+                        webhookErrors.computeIfAbsent(cause.getClass().getSimpleName(), k -> new AtomicInteger())
+                                .incrementAndGet();
                     }
                 });
     }

@@ -13,20 +13,20 @@ import java.util.Base64;
 final class WebhookSigner {
     private final FleetLayout.Region region;
     private final Algorithm hs256;
-    private final MessageDigest sha;
 
     WebhookSigner(FleetLayout.Region region) {
         this.region = region;
         this.hs256 = Algorithm.HMAC256(region.apiSecret());
+    }
+
+    /** The Authorization header value LiveKit would send with {@code body}; safe from several threads at once. */
+    String authorization(byte[] body) {
+        MessageDigest sha;
         try {
-            this.sha = MessageDigest.getInstance("SHA-256");
+            sha = MessageDigest.getInstance("SHA-256"); // a digest per call: MessageDigest is not thread-safe
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    /** The Authorization header value LiveKit would send with {@code body}. */
-    String authorization(byte[] body) {
         Instant now = Instant.now();
         return JWT.create().withIssuer(region.apiKey()).withNotBefore(now).withIssuedAt(now)
                 .withExpiresAt(now.plus(Duration.ofMinutes(5)))
