@@ -38,10 +38,19 @@ const commands = {
     const page = watch(await (await browser.createBrowserContext()).newPage());
     pages.set(identity, page);
     await page.goto(`${origin}/`, { waitUntil: 'load', timeout });
-    const joined = await page.evaluate((spec) => window.webCall.join(spec), {
-      tokenUrl: process.env.TOKEN_URL, credential: process.env.CREDENTIAL, roomName: room, identity, publish,
-    });
-    return { joined };
+    try {
+      const joined = await page.evaluate((spec) => window.webCall.join(spec), {
+        tokenUrl: process.env.TOKEN_URL, credential: process.env.CREDENTIAL, roomName: room, identity, publish,
+      });
+      return { joined };
+    } catch (e) {
+      // seen: a Chromium outside the namespace reaches neither LiveKit's WebSocket nor its /rtc/validate
+      if (String(e?.message).includes('could not establish signal connection')) {
+        throw new Error(`${e.message} (is Chromium inside the fleet's network namespace, as deploy/local/test and `
+          + '`deploy/local/fleet exec` put it?)');
+      }
+      throw e;
+    }
   },
   awaitVideo: async ({ identity, from, frames }) => {
     const page = pages.get(identity);

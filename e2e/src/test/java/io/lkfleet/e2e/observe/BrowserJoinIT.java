@@ -4,11 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.lkfleet.local.FleetLayout;
+import io.lkfleet.local.LiveKitNode;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -17,7 +21,7 @@ import org.junit.jupiter.api.Test;
  * {@code TokenSource.endpoint} and the dev tenant's credential header, cross-origin from the app's own
  * loopback origin (allowed by the fleet's {@code browser-origins}), joins the LiveKit node it names with
  * no ICE servers, and publishes Chromium's fake camera and microphone; a second page of the app in the
- * same room receives the camera.
+ * same room receives the camera, straight from that node's RTC port.
  */
 class BrowserJoinIT extends ObservedTest {
 
@@ -36,7 +40,7 @@ class BrowserJoinIT extends ObservedTest {
             assertEquals(room, alice.path("room").asText());
             JsonNode bob = app.ask(BrowserScript.command("join").put("identity", "bob").put("room", room)
                     .put("publish", false)).path("joined");
-            assertEquals(alice.path("serverUrl").asText(), bob.path("serverUrl").asText(), "one room, one node");
+            assertEquals(alice.path("serverUrl").asText(), bob.path("serverUrl").asText(), "one room, one region");
 
             JsonNode video = app.ask(BrowserScript.command("awaitVideo").put("identity", "bob").put("from", "alice")
                     .put("frames", 30)).path("video");
@@ -47,6 +51,19 @@ class BrowserJoinIT extends ObservedTest {
             Set<String> subscribed = new TreeSet<>();
             video.path("subscribed").forEach(k -> subscribed.add(k.asText()));
             assertEquals(new TreeSet<>(List.of("audio", "video")), subscribed, video.toString());
+            // the model counts both pages on the room's node (the webhooks of a browser join are no different)
+            String roomUrl = ObservedFleet.url("capacity-service") + "/v1/rooms/" + room;
+            JsonNode counted = Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(500))
+                    .ignoreExceptions().until(() -> ObservedFleet.getJson(roomUrl),
+                            r -> r.path("participants").asInt() == 2 && !r.path("node").asText().isEmpty());
+            LiveKitNode node = fleet.nodes().values().stream()
+                    .filter(n -> n.nodeId().equals(counted.path("node").asText())).findFirst()
+                    .orElseThrow(() -> new AssertionError("no live node " + counted));
+            // the media came straight from that node's own RTC port on loopback: no STUN, no TURN, no relay
+            JsonNode from = video.path("from");
+            assertEquals(FleetLayout.HOST, from.path("address").asText(), video.toString());
+            assertTrue(from.path("port").asInt() == node.spec().rtcUdpPort()
+                    || from.path("port").asInt() == node.spec().rtcTcpPort(), video + " from " + node.spec());
         }
     }
 }
