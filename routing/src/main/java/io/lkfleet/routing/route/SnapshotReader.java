@@ -26,8 +26,11 @@ import org.jboss.logging.Logger;
  * Reads a {@link FleetSnapshot} for one join without blocking: the router's side of lkfleet's Redis
  * (the room's region claim and pins; each allowed region's drains, bookings and node loads) in ONE
  * pipelined batch, beside each region's LiveKit {@code room_node_map} entry for the room (each in
- * its own Redis, concurrently). Node lists and liveness come from the registry the router polls.
- * Bounded by {@code quarkus.redis.timeout}, like every call on the route path.
+ * its own Redis, concurrently). On a Redis Cluster ({@code quarkus.redis.client-type=cluster}) the
+ * batch is one pipeline per slot, all sent at once: the room's claim and each region's keys (one
+ * hash tag, one slot) may sit on different masters, and a pipeline must stay on one. Node lists and
+ * liveness come from the registry the router polls. Bounded by {@code quarkus.redis.timeout}, like
+ * every call on the route path.
  */
 @ApplicationScoped
 public class SnapshotReader {
@@ -37,13 +40,16 @@ public class SnapshotReader {
     private final LiveKitRegions livekit;
     private final Redis redis;
     private final Duration timeout;
+    private final boolean cluster;
 
     public SnapshotReader(FleetConfig fleet, LiveKitRegions livekit, ReactiveRedisDataSource redis,
-            @ConfigProperty(name = "quarkus.redis.timeout") Duration timeout) {
+            @ConfigProperty(name = "quarkus.redis.timeout") Duration timeout,
+            @ConfigProperty(name = "quarkus.redis.client-type", defaultValue = "standalone") String clientType) {
         this.fleet = fleet;
         this.livekit = livekit;
         this.redis = redis.getRedis();
         this.timeout = timeout;
+        this.cluster = "cluster".equalsIgnoreCase(clientType);
     }
 
     /** The snapshot for a join of {@code room} that may use the {@code allowed} regions. */
@@ -51,9 +57,12 @@ public class SnapshotReader {
         long now = System.currentTimeMillis();
         List<String> regions = fleet.regions().keySet().stream().sorted().toList();
         Map<String, List<RegisteredNode>> nodes = new HashMap<>();
-        List<Request> batch = new ArrayList<>();
-        batch.add(Request.cmd(Command.GET).arg(RouterKeys.roomRegion(room)));
+        // the reads by slot, in the order snapshot() takes their replies: the room's claim, then each region's
+        List<List<Request>> slots = new ArrayList<>();
+        slots.add(List.of(Request.cmd(Command.GET).arg(RouterKeys.roomRegion(room))));
         for (String region : regions) {
+            List<Request> batch = new ArrayList<>();
+            slots.add(batch);
             batch.add(Request.cmd(Command.GET).arg(RouterKeys.pin(region, room)));
             if (allowed.contains(region)) {
                 nodes.put(region, livekit.nodes(region));
@@ -67,9 +76,18 @@ public class SnapshotReader {
                 }
             }
         }
-        return Uni.combine().all().unis(redis.batch(batch), liveKitNodes(room, regions)).asTuple()
+        return Uni.combine().all().unis(pipelined(slots), liveKitNodes(room, regions)).asTuple()
                 .ifNoItem().after(timeout).fail()
                 .map(read -> snapshot(now, regions, allowed, nodes, read.getItem1(), read.getItem2()));
+    }
+
+    /** The replies to {@code slots}' reads, in order: one pipeline, or on a cluster one per slot at once. */
+    private Uni<List<Response>> pipelined(List<List<Request>> slots) {
+        if (!cluster) {
+            return redis.batch(slots.stream().flatMap(List::stream).toList());
+        }
+        return Uni.join().all(slots.stream().map(redis::batch).toList()).andFailFast()
+                .map(replies -> replies.stream().flatMap(List::stream).toList());
     }
 
     /**
