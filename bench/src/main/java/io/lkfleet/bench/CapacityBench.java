@@ -37,6 +37,7 @@ final class CapacityBench {
     static final String REGION = "eu-central";
     /** Offered rates for the lag table (issue 16.2): a quiet fleet, a busy one, a webinar ending. */
     private static final int[] FIXED_RATES = {500, 2_000, 5_000};
+    private static final int WARM_UP_RATE = 2_000;
     private static final int BACKLOG = 50_000;
     private static final int CEILING_REQUESTS = 100_000;
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -55,26 +56,36 @@ final class CapacityBench {
     Section run() throws Exception {
         try (KafkaProducer<String, byte[]> producer = new KafkaTools(ctx).producer(Map.of("linger.ms", "1"))) {
             Section section = new Section("capacity-service: events applied to Redis");
+            // Not measured: like every HTTP phase, the path is warmed first (the producer's metadata and
+            // producer id, capacity-service's JIT and Redis connections). Cold, the first events of a freshly
+            // started consumer waited 1-3.5 s and the backlog took ~9 s to drain at 500/s (2026-12-03-event-path.md).
+            fixedRate(producer, null, WARM_UP_RATE, ctx.warmUp());
             for (int rate : FIXED_RATES) {
-                fixedRate(producer, section, rate);
+                fixedRate(producer, section, rate, ctx.measure());
             }
             backlog(producer, section);
             rebuild(section);
             return section.note("Events: a room's history (room_started, participant_joined ×4, track_published video+audio"
                     + " of 2 publishers) as LiveKit's protojson, key region/room, lkfleet headers, region " + REGION
                     + "; produced with acks=all. Lag = first poll (every 2 ms, ZMSCORE of fleet:{" + REGION
-                    + "}:applied) that sees the id − the moment the record was handed to the producer.");
+                    + "}:applied) that sees the id − the moment the record was handed to the producer. Before the"
+                    + " measured rates, " + ctx.warmUp().toSeconds() + " s at " + WARM_UP_RATE + "/s warm the path (not measured).");
         } finally {
             redis.close();
             vertx.close();
         }
     }
 
-    private void fixedRate(KafkaProducer<String, byte[]> producer, Section section, int rate) throws Exception {
-        int total = (int) (rate * ctx.measure().toSeconds());
+    /** Events at {@code rate}/s for {@code length}; their lag is reported in {@code section}, or nowhere when null (a warm-up). */
+    private void fixedRate(KafkaProducer<String, byte[]> producer, Section section, int rate, Duration length)
+            throws Exception {
+        int total = (int) (rate * length.toSeconds());
         Map<String, Long> sentAt = new ConcurrentHashMap<>();
         List<Long> lagsNanos = java.util.Collections.synchronizedList(new ArrayList<>());
+        // each applied event's second of the run (sent − start) beside its lag: where in the run the slow ones were
+        List<long[]> lagBySecond = java.util.Collections.synchronizedList(new ArrayList<>());
         long[] lastApplied = new long[1];
+        long[] runStart = {System.nanoTime()};
         Thread poller = new Thread(() -> {
             while (!Thread.currentThread().isInterrupted()) {
                 List<String> pending = new ArrayList<>(sentAt.keySet());
@@ -85,7 +96,9 @@ final class CapacityBench {
                     long now = System.nanoTime();
                     for (int i = 0; i < pending.size(); i++) {
                         if (scores.get(i) != null) {
-                            lagsNanos.add(now - sentAt.remove(pending.get(i)));
+                            long sent = sentAt.remove(pending.get(i));
+                            lagsNanos.add(now - sent);
+                            lagBySecond.add(new long[] {(sent - runStart[0]) / 1_000_000_000L, now - sent});
                             lastApplied[0] = now;
                         }
                     }
@@ -99,6 +112,7 @@ final class CapacityBench {
         }, "applied-poller");
         poller.start();
         long start = System.nanoTime();
+        runStart[0] = start;
         long interval = TimeUnit.SECONDS.toNanos(1) / rate;
         for (int i = 0; i < total; i++) {
             long due = start + i * interval;
@@ -117,9 +131,12 @@ final class CapacityBench {
         }
         poller.interrupt();
         poller.join();
+        if (section == null) {
+            return;
+        }
         long[] lags = lagsNanos.stream().mapToLong(Long::longValue).sorted().toArray();
         double appliedRate = lags.length * 1e9 / (lastApplied[0] - start);
-        section.row("applied events/s at a fixed " + rate + " events/s for " + ctx.measure().toSeconds() + " s",
+        section.row("applied events/s at a fixed " + rate + " events/s for " + length.toSeconds() + " s",
                         Section.perSecond(appliedRate), "offered: " + Section.perSecond(rate),
                         Section.ratio(appliedRate, rate))
                 .row("event → Redis lag p50 / p99 at " + rate + " events/s",
@@ -128,7 +145,22 @@ final class CapacityBench {
                 .raw("fixed_rate_" + rate, Map.of("offered_per_s", rate, "events", total, "applied", lags.length,
                         "not_applied_within_60s", sentAt.size(), "applied_per_s", appliedRate,
                         "lag_p50_ms", percentile(lags, 50) / 1e6, "lag_p99_ms", percentile(lags, 99) / 1e6,
-                        "lag_max_ms", lags.length == 0 ? 0 : lags[lags.length - 1] / 1e6));
+                        "lag_max_ms", lags.length == 0 ? 0 : lags[lags.length - 1] / 1e6,
+                        "lag_p99_max_ms_by_second", bySecond(lagBySecond)));
+    }
+
+    /** Per second of the run (by send time): the lag's p99 and max in ms, so a stall shows where it was. */
+    private static List<String> bySecond(List<long[]> lagBySecond) {
+        Map<Long, List<Long>> seconds = new java.util.TreeMap<>();
+        synchronized (lagBySecond) {
+            lagBySecond.forEach(l -> seconds.computeIfAbsent(l[0], k -> new ArrayList<>()).add(l[1]));
+        }
+        List<String> rows = new ArrayList<>();
+        seconds.forEach((second, lags) -> {
+            long[] sorted = lags.stream().mapToLong(Long::longValue).sorted().toArray();
+            rows.add(second + "s: " + Math.round(percentile(sorted, 99) / 1e6) + "/" + Math.round(sorted[sorted.length - 1] / 1e6));
+        });
+        return rows;
     }
 
     /** A backlog produced as fast as the producer goes, then the time until every id is applied. */

@@ -123,7 +123,7 @@ final class KafkaTools {
         String out = Procs.run(List.of(javaBin(), "-Xmx512m", "-cp", ctx.kafkaLib(), "org.apache.kafka.tools.ProducerPerformance",
                 "--topic", topic, "--num-records", Long.toString(records), "--record-size", Integer.toString(recordSize),
                 "--throughput", Long.toString(throughput), "--producer-props", "bootstrap.servers=" + bootstrap, "acks=all",
-                "enable.idempotence=true", "linger.ms=1", "compression.type=lz4"), Map.of(), Duration.ofSeconds(120), ctx.log());
+                "enable.idempotence=true", "linger.ms=1", "compression.type=none"), Map.of(), Duration.ofSeconds(120), ctx.log());
         Matcher m = PERF.matcher(out);
         PerfResult last = null;
         while (m.find()) {

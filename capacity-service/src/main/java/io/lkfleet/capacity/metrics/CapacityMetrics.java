@@ -3,6 +3,7 @@ package io.lkfleet.capacity.metrics;
 import io.lkfleet.capacity.GuardReport;
 import io.lkfleet.capacity.store.LoadStore;
 import io.lkfleet.common.fleet.FleetConfig;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
@@ -42,6 +43,10 @@ public class CapacityMetrics {
     private final Map<String, AtomicReference<RegionLoad>> regions = new ConcurrentHashMap<>();
     private final Map<String, AtomicReference<Double>> lag = new ConcurrentHashMap<>();
     private final Map<String, AtomicReference<GuardReport>> guards = new ConcurrentHashMap<>();
+    // Looked up once per tag set and kept: a poll counts hundreds of events, and registering each time
+    // ran the registry's filters and id building per event on the consumer's thread.
+    private final Map<List<String>, Counter> events = new ConcurrentHashMap<>();
+    private final Map<String, Timer> applyLag = new ConcurrentHashMap<>();
 
     public CapacityMetrics(MeterRegistry registry, FleetConfig fleet) {
         this.registry = registry;
@@ -55,7 +60,8 @@ public class CapacityMetrics {
 
     /** One webhook event handled, with its outcome ({@code applied}, {@code duplicate}, {@code malformed}, ...). */
     public void event(String region, String outcome, long createdAtEpochSeconds) {
-        registry.counter("lkfleet.capacity.events", "region", region, "outcome", outcome).increment();
+        events.computeIfAbsent(List.of(region, outcome), k -> registry.counter("lkfleet.capacity.events", "region", region,
+                "outcome", outcome)).increment();
         if (createdAtEpochSeconds > 0) {
             lag(region).set(Math.max(0, System.currentTimeMillis() / 1000.0 - createdAtEpochSeconds));
         }
@@ -73,11 +79,11 @@ public class CapacityMetrics {
 
     /** Time from the record reaching Kafka to its event being applied in Redis. */
     public void applied(String region, Duration sinceRecordTimestamp) {
-        Timer.builder("lkfleet.capacity.apply.lag")
+        applyLag.computeIfAbsent(region, r -> Timer.builder("lkfleet.capacity.apply.lag")
                 .description("Kafka record timestamp to event applied in Redis")
-                .tags("region", region)
+                .tags("region", r)
                 .publishPercentiles(0.5, 0.99)
-                .register(registry)
+                .register(registry))
                 .record(sinceRecordTimestamp.isNegative() ? Duration.ZERO : sinceRecordTimestamp);
     }
 
