@@ -205,7 +205,7 @@ final class CapacityBench {
     private String[] applyCeiling() throws Exception {
         AdminRedis admin = new AdminRedis(ctx);
         Path script = ctx.workDir().resolve("apply_event.bench.lua");
-        StringBuilder source = new StringBuilder();
+        StringBuilder source = new StringBuilder("#!lua\n");
         for (String part : List.of("common/src/main/resources/io/lkfleet/common/redis/redis_keys.lua",
                 "capacity-service/src/main/resources/io/lkfleet/capacity/store/model_gate.lua",
                 "capacity-service/src/main/resources/io/lkfleet/capacity/store/room_assignment.lua",

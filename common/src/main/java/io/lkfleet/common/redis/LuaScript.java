@@ -19,8 +19,9 @@ import java.util.List;
  * lkfleet's one Lua script loader. A script is a {@code .lua} resource next to the class that runs
  * it, read once. It runs by {@code EVALSHA} (Redis's SHA-1 of the source, computed here, so no
  * {@code SCRIPT LOAD} round trip) and falls back to {@code EVAL}, which also caches it, when the
- * server does not know it (first use, restart, failover). Every key a script touches is passed in
- * {@code keys}, so scripts stay correct on Redis Cluster.
+ * server does not know it (first use, restart, failover). Every script declares in {@code keys} a key
+ * of the one slot it works in (a region's {@code {region}} tag) and builds any other key it touches in
+ * that slot, so it runs on Redis Cluster, where its {@link #SHEBANG} lets Redis refuse any other slot.
  *
  * <p>Needs {@code quarkus-redis-client}, an optional dependency of common: services without Redis
  * never load this class.
@@ -42,12 +43,19 @@ public final class LuaScript {
      * and the shared {@code libraries} it calls (next to {@code owner}).
      */
     public static LuaScript load(Class<?> owner, String resource, String... libraries) {
-        StringBuilder source = new StringBuilder(read(LuaScript.class, KEYS_LIBRARY));
+        StringBuilder source = new StringBuilder(SHEBANG).append(read(LuaScript.class, KEYS_LIBRARY));
         for (String library : libraries) {
             source.append(read(owner, library));
         }
         return new LuaScript(resource, source.append(read(owner, resource)).toString());
     }
+
+    /**
+     * First line of every script: Redis 7's shebang, no flags. On a Redis Cluster it makes Redis refuse
+     * a script that touches a key outside the slot of the keys it declares (without it a script may
+     * reach any slot its master holds), so "one script, one region" is checked by the server itself.
+     */
+    static final String SHEBANG = "#!lua\n";
 
     /** The key layout's Lua twin, next to this class: a native build lists it in {@code quarkus.native.resources.includes}. */
     static final String KEYS_LIBRARY = "redis_keys.lua";
