@@ -21,7 +21,7 @@ if [ -n "${REDIS_PASSWORD_LKFLEET_SENTINEL:-}" ]; then
   # and lkfleet's services, whose client logs in to every endpoint, may only ask where the master is.
   printf 'sentinel auth-user mymaster lkfleet-sentinel\nsentinel auth-pass mymaster %s\n' \
     "$REDIS_PASSWORD_LKFLEET_SENTINEL" >>/sentinel/sentinel.conf
-  for user in region-router capacity-service; do
+  for user in region-router token-service capacity-service; do
     password=$(printenv "REDIS_PASSWORD_$(echo "$user" | tr 'a-z-' 'A-Z_')" || true)
     [ -n "$password" ] || continue
     echo "user $user on #$(printf %s "$password" | sha256sum | cut -d ' ' -f 1) -@all +@connection +ping +role" \

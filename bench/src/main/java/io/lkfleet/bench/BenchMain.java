@@ -75,7 +75,7 @@ public final class BenchMain {
         environment.put("load", "wrk -t" + Wrk.THREADS + " -c" + Integer.getInteger("bench.connections", 50) + ", " + warmUp.toSeconds() + " s warm-up + "
                 + measure.toSeconds() + " s measured per HTTP phase; services run -Xmx256m -XX:+UseSerialGC");
         environment.put("config", "node class standard raised to 1,000,000 subscriptions (admission never refuses);"
-                + " router.max-reservations-per-tenant raised to 10,000,000 by bench/run (every benchmark join is a"
+                + " routing.max-reservations-per-tenant raised to 10,000,000 by bench/run (every benchmark join is a"
                 + " reservation no client uses);"
                 + " token-service tenants from bench/tenants.yaml (the dev tenant and key, rate limit lifted from 500/s)");
         environment.put("loadavg_at_start", Files.readString(Path.of("/proc/loadavg")).trim());

@@ -51,7 +51,7 @@ final class RouterBench {
                         + " routing/src/main/resources/io/lkfleet/routing/admission/admit.lua (SCRIPT LOAD first) on"
                         + " lkfleet's Redis, a subscriber join on a node of its own keys; its identity is fixed, so after"
                         + " the first call each one refreshes that identity's seat and its reservation set stays at one"
-                        + " member, while the router's holds every reservation of the last router.reservation-ttl (30 s).")
+                        + " member, while the router's holds every reservation of the last routing.reservation-ttl (30 s).")
                 .raw("region_router", ours).raw("region_router_cpu_ms_per_decision", cpuPerDecision)
                 .raw("redis_benchmark_evalsha", Map.of("requests_per_s", ceilingRate, "avg_ms", ceiling[2],
                         "p50_ms", ceiling[4], "p95_ms", ceiling[5], "p99_ms", ceiling[6], "max_ms", ceiling[7]));

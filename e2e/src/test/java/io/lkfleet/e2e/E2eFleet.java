@@ -64,7 +64,7 @@ final class E2eFleet {
         return bearer(fleet().layout().local().credentials().routerAdminToken());
     }
 
-    /** Headers of token-service calling region-router's {@code /v1/route}. */
+    /** Headers of a caller of region-router's {@code /v1/route} (with its caller token). */
     static Map<String, String> routerCaller() {
         return bearer(fleet().layout().local().credentials().routerCallerToken());
     }

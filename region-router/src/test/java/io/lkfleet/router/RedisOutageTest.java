@@ -32,7 +32,7 @@ class RedisOutageTest {
     public static class AdmitPinnedOnly implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("router.redis-failure-policy", "admit-pinned-only", "quarkus.redis.timeout", "1s");
+            return Map.of("routing.redis-failure-policy", "admit-pinned-only", "quarkus.redis.timeout", "1s");
         }
     }
 

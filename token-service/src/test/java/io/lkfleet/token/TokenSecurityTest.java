@@ -114,13 +114,13 @@ class TokenSecurityTest {
     }
 
     @Test
-    void validRequestWhileRouterIsDownGets503WithRetryAfterAndNoToken() {
+    void validRequestWhileRoutingStateIsUnreachableGets503WithRetryAfterAndNoToken() {
         given().contentType("application/json").header("Authorization", ACME_KEY)
                 .body(body("acme-standup", "alice"))
                 .when().post("/v1/token").then()
                 .statusCode(503)
                 .header("Retry-After", notNullValue())
-                .body("type", equalTo("https://lkfleet.io/problems/router-unavailable"))
+                .body("type", equalTo("https://lkfleet.io/problems/state-unavailable"))
                 .body("participant_token", equalTo(null));
     }
 

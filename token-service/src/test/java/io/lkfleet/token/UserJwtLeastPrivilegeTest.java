@@ -16,15 +16,16 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A user JWT gets the tenant's default grants for the rooms its issuer named, never more; the same
- * asks from the tenant's backend pass. No region-router runs here: a request that passed every check
- * of token-service ends in 503 router-unavailable, which is how these tests see "allowed".
+ * asks from the tenant's backend pass. lkfleet's Redis is unreachable here (routing fails closed): a
+ * request that passed every check of token-service ends in 503 state-unavailable, which is how these
+ * tests see "allowed".
  */
 @QuarkusTest
 @WithTestResource(TenantsFileResource.class)
 class UserJwtLeastPrivilegeTest {
     static final String BACKEND = "Bearer umbrella-backend-key";
     static final String SECRET = "test-only-umbrella-user-jwt-secret-0123456789";
-    static final String ALLOWED = "router-unavailable";
+    static final String ALLOWED = "state-unavailable";
 
     @Test
     void aUserJwtCannotGetHiddenWhileTheBackendCan() {

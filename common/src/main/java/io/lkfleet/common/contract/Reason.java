@@ -41,9 +41,7 @@ public enum Reason {
     /** lkfleet's Redis did not answer: no admission is possible. */
     STATE_UNAVAILABLE(503, "state-unavailable"),
     /** The region's LiveKit did not create the room. */
-    LIVEKIT_UNAVAILABLE(503, "livekit-unavailable"),
-    /** token-service could not reach a routing decision in time. */
-    ROUTER_UNAVAILABLE(503, "router-unavailable");
+    LIVEKIT_UNAVAILABLE(503, "livekit-unavailable");
 
     private static final Map<String, Reason> BY_SLUG = Arrays.stream(values())
             .collect(Collectors.toUnmodifiableMap(Reason::slug, Function.identity()));

@@ -326,7 +326,6 @@ public final class FleetLayout {
         LocalConfig.Credentials credentials = local.credentials();
         props.put("router.admin-token", credentials.routerAdminToken());
         props.put("router.caller-token", credentials.routerCallerToken());
-        props.put("tokens.router-token", credentials.routerCallerToken());
         props.put("capacity.admin-token", credentials.capacityAdminToken());
         local.browserOrigins().ifPresent(origins -> props.put("tokens.browser-origins", String.join(",", origins)));
         // each service picks the URI of its own Redis user (quarkus.redis.hosts in its application.properties)

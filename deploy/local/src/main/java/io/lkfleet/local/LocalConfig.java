@@ -122,7 +122,7 @@ public interface LocalConfig {
         /** Bearer token of region-router's admin APIs ({@code router.admin-token}). */
         String routerAdminToken();
 
-        /** Bearer token token-service presents to region-router's {@code /v1/route} ({@code router.caller-token}). */
+        /** Bearer token a caller of region-router's {@code /v1/route} presents ({@code router.caller-token}); the benchmarks and e2e call it. */
         String routerCallerToken();
 
         /** Bearer token of capacity-service's admin APIs ({@code capacity.admin-token}). */

@@ -65,7 +65,7 @@ class RedisUsersTest {
 
     @Test
     void serviceUsersCannotRunWhatTheyMustNot() {
-        for (String user : List.of("capacity-service", "region-router")) {
+        for (String user : List.of("capacity-service", "region-router", "token-service")) {
             String uri = fleet.layout().fleetRedisUri(user);
             assertEquals("OK", ok(uri, cmd("SET", "fleet:{t}:acl-test", "1")), user + " writes fleet keys");
             for (Request forbidden : List.of(cmd("FLUSHALL"), cmd("FLUSHDB"), cmd("KEYS", "*"), cmd("CONFIG", "SET", "save", ""),
@@ -81,6 +81,10 @@ class RedisUsersTest {
             assertTrue(flushInScript.contains("can't run") || flushInScript.contains("NOPERM"),
                     user + "'s scripts cannot run what the user cannot: " + flushInScript);
         }
+        // token-service routes in process: the commands routing runs, by name; no drains (region-router's admin API)
+        String tokens = fleet.layout().fleetRedisUri("token-service");
+        assertTrue(error(tokens, cmd("SADD", "fleet:{t}:draining", "node")).contains("NOPERM"), "token-service drained a node");
+        assertTrue(error(tokens, cmd("SCAN", "0")).contains("NOPERM"), "token-service listed keys");
         String wrong = fleet.layout().fleetRedisUri().replace("redis://", "redis://capacity-service:wrong@");
         assertTrue(error(wrong, cmd("PING")).contains("WRONGPASS"));
         assertEquals("1", ok(fleet.layout().fleetRedisUri(RedisUsers.ADMIN), cmd("EXISTS", "fleet:{t}:acl-test")),

@@ -6,7 +6,7 @@ import java.util.Optional;
 
 /**
  * region-router's own settings, those of its HTTP APIs (prefix {@code router}); routing itself is
- * configured by the routing library's {@code RoutingConfig}, under the same prefix.
+ * configured by the routing library's {@code RoutingConfig} (prefix {@code routing}).
  */
 @ConfigMapping(prefix = "router")
 public interface RouterConfig {
@@ -19,7 +19,7 @@ public interface RouterConfig {
     Optional<String> adminToken();
 
     /**
-     * Bearer token the caller of {@code POST /v1/route} (token-service, its {@code tokens.router-token})
+     * Bearer token the caller of {@code POST /v1/route} (e.g. a service that does not run the routing library)
      * must present. Secret: from the environment ({@code ROUTER_CALLER_TOKEN}); required like {@link #adminToken()}.
      */
     Optional<String> callerToken();

@@ -40,7 +40,7 @@ public final class RouterKeys {
 
     /**
      * zset of a tenant's live reservations in a region ({@code fleet:{region}:tenant:<encoded tenant>:reservations}):
-     * member reservation id, score = expiry (ms); what {@code router.max-reservations-per-tenant} caps.
+     * member reservation id, score = expiry (ms); what {@code routing.max-reservations-per-tenant} caps.
      */
     public static String tenantReservations(String region, String tenant) {
         return RedisKeys.region(region) + RedisKeys.TENANT + RedisKeys.encode(tenant) + RedisKeys.RESERVATIONS;

@@ -7,11 +7,11 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The routing library's settings (prefix {@code router}, the same keys wherever the library runs:
- * region-router, token-service); the fleet itself comes from {@code fleet.*}. The routing API's own
- * credentials are region-router's ({@code RouterConfig}).
+ * The routing library's settings (prefix {@code routing}, the same keys wherever the library runs:
+ * region-router, token-service); the fleet itself comes from {@code fleet.*}. region-router's API
+ * credentials are its own ({@code router.*}).
  */
-@ConfigMapping(prefix = "router")
+@ConfigMapping(prefix = "routing")
 public interface RoutingConfig {
 
     /** How long an admitted join's reservation counts if the participant never connects. */

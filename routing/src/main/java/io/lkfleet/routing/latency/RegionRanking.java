@@ -12,7 +12,7 @@ import java.util.OptionalDouble;
 /**
  * Orders candidate regions by expected latency for one client. Each region is judged by the most
  * trusted source that knows it (measured > learned > geo); regions nobody can estimate come last
- * in configured order ({@code router.region-order}). So a region the client measured always
+ * in configured order ({@code routing.region-order}). So a region the client measured always
  * beats one that is only guessed.
  */
 public final class RegionRanking {

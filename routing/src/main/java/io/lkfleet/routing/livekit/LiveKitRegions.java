@@ -20,7 +20,7 @@ import retrofit2.Call;
 
 /**
  * The router's view of each region's LiveKit: the node registry (read through common's
- * {@link LiveKitRegistry} every {@code router.registry-poll-interval}), where LiveKit keeps a room
+ * {@link LiveKitRegistry} every {@code routing.registry-poll-interval}), where LiveKit keeps a room
  * ({@code room_node_map}) and the RoomService API that pins a new room to a node. LiveKit's keys
  * are read, never written.
  */
@@ -48,7 +48,7 @@ public class LiveKitRegions {
         return nodes(region).stream().filter(n -> n.id().equals(nodeId)).findFirst();
     }
 
-    @Scheduled(every = "${router.registry-poll-interval:1s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(every = "${routing.registry-poll-interval:1s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void poll() {
         registries.keySet().forEach(this::refresh);
     }

@@ -203,7 +203,7 @@ class RoutePlannerTests {
 
     @Test
     void bigRoomsGoToTheTightestNodeThatStillFits() {
-        PlannerFixture big = new PlannerFixture(Map.of("router.big-room-participants", "5"));
+        PlannerFixture big = new PlannerFixture(Map.of("routing.big-room-participants", "5"));
         big.nodes(WEST, "w1", "w2", "w3").load(WEST, "w1", 90).load(WEST, "w2", 40).load(WEST, "w3", 0);
         // a meeting of 5 costs 40: w2 (60 free) fits tightest, w3 (100 free) next, w1 (10 free) last
         assertEquals(List.of("w2", "w3", "w1"), nodes(big.planner().plan(join("r", NEAR_WEST, Set.of(WEST), null, 5,

@@ -26,15 +26,9 @@ public interface TokenServiceConfig {
     @WithDefault("1h")
     Duration defaultTtl();
 
-    /** Seconds a client is told to wait (Retry-After) when no region has capacity or the router is down. */
+    /** Seconds a client is told to wait (Retry-After) when no region has capacity or routing state cannot be read. */
     @WithDefault("2")
     int retryAfterSeconds();
-
-    /**
-     * Bearer token presented to region-router's {@code /v1/route} (its {@code router.caller-token}).
-     * Secret: from the environment ({@code TOKENS_ROUTER_TOKEN}). Required outside the dev and test profiles.
-     */
-    Optional<String> routerToken();
 
     /**
      * Origins of the web pages that may call the token endpoint from a browser, as browsers send them

@@ -1,6 +1,5 @@
 package io.lkfleet.token.rest;
 
-import io.lkfleet.common.contract.Reason;
 import io.lkfleet.common.contract.RouteDecision;
 import io.lkfleet.common.contract.RouteRequest;
 import io.lkfleet.common.fleet.FleetConfig;
@@ -33,8 +32,8 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * LiveKit's standard token endpoint: authenticate the tenant, validate, route and admit through
- * region-router, sign for the routed region. Answers 201 like LiveKit's reference endpoint.
+ * LiveKit's standard token endpoint: authenticate the tenant, validate, route and admit (in process,
+ * {@link Router}), sign for the routed region. Answers 201 like LiveKit's reference endpoint.
  */
 @Path("/v1/token")
 public class TokenResource {
@@ -117,10 +116,6 @@ public class TokenResource {
     private TokenResponse sign(RouteDecision route, Caller caller, TokenRequest request, String identity,
             Set<Grant> grants) {
         FleetConfig.Region region = fleet.regions().get(route.region());
-        if (region == null) {
-            throw Problem.of(Reason.ROUTER_UNAVAILABLE, "routing answered with an unknown region",
-                    config.retryAfterSeconds());
-        }
         Duration ttl = ttl(request, caller);
         String jwt = TokenMinter.mint(region, request, identity, grants, ttl, route.maxParticipants());
         return new TokenResponse(route.livekitUrl(), jwt, route.region(), Instant.now().plus(ttl).toString());

@@ -2,28 +2,24 @@ package io.lkfleet.token.route;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.lkfleet.common.contract.Problems;
 import io.lkfleet.common.contract.Reason;
+import io.lkfleet.routing.Refusal;
 import io.lkfleet.token.rest.Problem;
-import java.util.Map;
+import jakarta.ws.rs.core.Response;
 import java.util.Optional;
+import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.Test;
 
-/** How token-service passes region-router's problem+json on: by the shared {@link Reason}, nothing guessed. */
+/** How token-service answers routing's refusals: by the shared {@link Reason}, nothing guessed. */
 class RouterRefusalTests {
 
-    private static Problem refusal(int status, String type, String detail, String retryAfter) {
-        return Router.refusal(status, detail == null ? Map.of("type", type) : Map.of("type", type, "detail", detail),
-                retryAfter, 2);
-    }
-
     @Test
-    void everyRefusalTheRouterSendsReachesTheClientWithItsReasonStatusAndDetail() {
+    void everyRefusalOfRoutingReachesTheClientWithItsReasonStatusAndDetail() {
         for (Reason reason : Reason.values()) {
-            if (reason == Reason.UNAUTHORIZED || reason == Reason.ROUTER_UNAVAILABLE) {
-                continue; // not a refusal of the join (see below); token-service's own reason
+            if (reason == Reason.UNAUTHORIZED) {
+                continue; // region-router's API credential, not a refusal of a join
             }
-            Problem problem = refusal(reason.status(), reason.type(), "why " + reason.slug(), "7");
+            Problem problem = Router.problem(new Refusal(reason, "why " + reason.slug()), 7);
             assertEquals(reason.slug(), problem.reason(), reason.name());
             assertEquals(reason.status(), problem.status().getStatusCode(), reason.name());
             assertEquals("why " + reason.slug(), problem.getMessage(), reason.name());
@@ -34,31 +30,26 @@ class RouterRefusalTests {
 
     @Test
     void nodeFullStaysNodeFullAndIsNotTurnedIntoRoomExceedsNode() {
-        Problem problem = refusal(503, Reason.NODE_FULL.type(), "room standup is pinned to node ND_a, which is full",
-                "3");
+        Problem problem = Router.problem(new Refusal(Reason.NODE_FULL,
+                "room standup is pinned to node ND_a, which is full", "eu-west", "ND_a"), 3);
         assertEquals("node-full", problem.reason());
         assertEquals(503, problem.status().getStatusCode());
         assertEquals(Optional.of(3), problem.retryAfterSeconds(), "a full node frees up: the client retries");
     }
 
     @Test
-    void answersOutsideTheContractAreRouterUnavailableNotAGuessedReason() {
-        for (Problem problem : new Problem[] {
-                refusal(409, "urn:somewhere:else:room-exceeds-node", "x", null), // another scheme
-                refusal(403, Problems.type("forbidden-region"), "x", null), // a slug the router never sends
-                refusal(409, Reason.NO_CAPACITY.type(), "x", null), // a reason with another status than its own
-                refusal(401, Reason.UNAUTHORIZED.type(), "x", null), // the router refused token-service itself
-                Router.refusal(502, Map.of(), null, 2) }) { // no problem body at all
-            assertEquals("router-unavailable", problem.reason());
+    void failuresOutsideTheContractAreStateUnavailableWithRetryAfterNotAGuessedReason() {
+        for (Throwable failure : new Throwable[] {
+                new Refusal(Response.Status.NOT_FOUND, "unknown-node", "an admin API's refusal, not a join's"),
+                new Refusal(Response.Status.CONFLICT, Reason.NO_CAPACITY.slug(), "a reason with another status"),
+                new TimeoutException("lkfleet's Redis did not answer"),
+                new IllegalStateException("admission script answered nonsense") }) {
+            Problem problem = Router.problem(failure, 2);
+            assertEquals("state-unavailable", problem.reason(), failure.toString());
             assertEquals(503, problem.status().getStatusCode());
             assertEquals(Optional.of(2), problem.retryAfterSeconds());
+            assertEquals("routing state cannot be read right now; retry shortly", problem.getMessage(),
+                    "no internal detail reaches the client");
         }
-    }
-
-    @Test
-    void aMissingOrUnreadableRetryAfterFallsBackToTheConfiguredOne() {
-        assertEquals(Optional.of(2), refusal(503, Reason.NO_CAPACITY.type(), "full", null).retryAfterSeconds());
-        assertEquals(Optional.of(2), refusal(503, Reason.NO_CAPACITY.type(), "full", "soon").retryAfterSeconds());
-        assertEquals("refused by region-router", refusal(503, Reason.NO_CAPACITY.type(), null, null).getMessage());
     }
 }

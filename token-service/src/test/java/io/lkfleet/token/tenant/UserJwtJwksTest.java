@@ -26,13 +26,13 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * User JWTs signed by a tenant's identity provider (RS256/ES256, keys from its JWKS over HTTP).
- * No region-router runs here, so a request that got past authentication ends in 503
- * router-unavailable: that is how these tests see "authenticated".
+ * lkfleet's Redis is unreachable here (routing fails closed), so a request that got past
+ * authentication ends in 503 state-unavailable: that is how these tests see "authenticated".
  */
 @QuarkusTest
 @WithTestResource(IdentityProviderResource.class)
 class UserJwtJwksTest {
-    private static final String PASSED_AUTH = "router-unavailable";
+    private static final String PASSED_AUTH = "state-unavailable";
 
     IdentityProvider idp;
 
