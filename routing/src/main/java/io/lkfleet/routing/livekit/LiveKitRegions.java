@@ -53,13 +53,19 @@ public class LiveKitRegions {
         registries.keySet().forEach(this::refresh);
     }
 
-    /** Reads one region's registry now; an unreadable registry leaves the region without nodes (fail closed). */
+    /**
+     * Reads one region's registry now. A read that fails keeps the nodes last read: each is judged by
+     * its own {@code updated_at} (gone {@code fleet.registry.node-stale-after} after it, LiveKit's
+     * rule), so a registry that stays unreadable still fails closed within seconds, while one read
+     * lost under a burst of joins (its client's wait queue full) does not make every live node look
+     * dead for a second and every join of a pinned room fail with pinned-node-gone.
+     */
     public void refresh(String region) {
         try {
             nodes.put(region, List.copyOf(registries.get(region).nodes()));
         } catch (RuntimeException e) {
-            LOG.warnf("region %s: LiveKit's node registry cannot be read: %s", region, e.getMessage());
-            nodes.put(region, List.of());
+            LOG.warnf("region %s: LiveKit's node registry cannot be read (keeping the nodes last read, judged by"
+                    + " their updated_at): %s", region, e.getMessage());
         }
     }
 
