@@ -55,7 +55,7 @@ final class SoakBench {
     private static final long ABANDONED_TOKEN_EVERY_MS = 2_000;
     /** The settings the soak shortens (bench/run sets them) so expiry shows within the run. */
     static final List<String> WINDOWS = List.of("CAPACITY_FINISHED_ROOM_TTL", "CAPACITY_EVENTS_APPLIED_RETENTION",
-            "ROUTER_PIN_TTL", "ROUTER_RESERVATION_TTL");
+            "ROUTING_PIN_TTL", "ROUTING_RESERVATION_TTL");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** One sample: seconds since the start, Redis's used_memory and keys, live rooms, each JVM's RSS (MB). */
@@ -189,7 +189,7 @@ final class SoakBench {
                         + " ms alternating regions (room_started, 3 joins, 2 tracks, ~13 s later 2 unpublishes, 3 leaves,"
                         + " room_finished: 12 events signed as LiveKit signs them, POSTed to webhook-ingest); a token for a"
                         + " fresh room that nobody uses every " + ABANDONED_TOKEN_EVERY_MS + " ms (its reservation"
-                        + " expires, region-router's pin stays for router.pin-ttl, LiveKit closes the empty room).")
+                        + " expires, routing's pin stays for routing.pin-ttl, LiveKit closes the empty room).")
                 .note("Sampled every " + SAMPLE_EVERY.toSeconds() + " s: INFO memory used_memory and DBSIZE of lkfleet's"
                         + " Redis (as lkfleet-admin), live rooms = SCARD of each region's rooms set, VmRSS of every JVM of"
                         + " the fleet (the 4 services and the Kafka broker; -Xmx256m -XX:+UseSerialGC, Kafka -Xmx512m)."
@@ -201,7 +201,7 @@ final class SoakBench {
                         + " also holds heap the JVM touched once and keeps committed, up to -Xmx.")
                 .note("Expiry windows shortened for this run so a finished room's, an applied event id's and a pin's"
                         + " expiry happen several times within it (defaults: capacity.finished-room-ttl 1h,"
-                        + " capacity.events.applied-retention 24h, router.pin-ttl 30m, router.reservation-ttl 30s): "
+                        + " capacity.events.applied-retention 24h, routing.pin-ttl 30m, routing.reservation-ttl 30s): "
                         + windows)
                 .note("JVM options from the environment (JAVA_TOOL_OPTIONS, every JVM of the run): '"
                         + windows.get("JAVA_TOOL_OPTIONS") + "'. bench/run sets -XX:+AlwaysPreTouch for the soak: each"

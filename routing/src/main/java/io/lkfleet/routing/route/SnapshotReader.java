@@ -25,8 +25,8 @@ import org.jboss.logging.Logger;
 /**
  * Reads a {@link FleetSnapshot} for one join without blocking: the router's side of lkfleet's Redis
  * (the room's region claim and pins; each allowed region's drains, bookings and node loads) in ONE
- * pipelined batch, beside each region's LiveKit {@code room_node_map} entry for the room (each in
- * its own Redis, concurrently). On a Redis Cluster ({@code quarkus.redis.client-type=cluster}) the
+ * pipelined batch, then, only where that does not say where the room is, each such region's LiveKit
+ * {@code room_node_map} entry for the room (each in its own Redis, concurrently). On a Redis Cluster ({@code quarkus.redis.client-type=cluster}) the
  * batch is one pipeline per slot, all sent at once: the room's claim and each region's keys (one
  * hash tag, one slot) may sit on different masters, and a pipeline must stay on one. Node lists and
  * liveness come from the registry the router polls. Bounded by {@code quarkus.redis.timeout}, like
@@ -76,9 +76,26 @@ public class SnapshotReader {
                 }
             }
         }
-        return Uni.combine().all().unis(pipelined(slots), liveKitNodes(room, regions)).asTuple()
-                .ifNoItem().after(timeout).fail()
-                .map(read -> snapshot(now, regions, allowed, nodes, read.getItem1(), read.getItem2()));
+        return pipelined(slots).ifNoItem().after(timeout).fail().chain(replies -> {
+            FleetSnapshot known = snapshot(now, regions, allowed, nodes, replies, Map.of());
+            List<String> ask = unplaced(known, regions);
+            return ask.isEmpty() ? Uni.createFrom().item(known)
+                    : liveKitNodes(room, ask).map(found -> snapshot(now, regions, allowed, nodes, replies, found));
+        });
+    }
+
+    /**
+     * The regions whose LiveKit must say whether it runs the room (the planner looks nowhere else):
+     * every region when the router has no claim of the room, the claimed one when it has no pin there,
+     * none when the router's own state names the node. So the joins of a room the router placed read
+     * no LiveKit Redis: in a burst into a few new rooms, each join after the first one of its room
+     * would otherwise read every region's room_node_map, and their queue starved the registry poll.
+     */
+    private static List<String> unplaced(FleetSnapshot known, List<String> regions) {
+        if (known.claimedRegion() == null) {
+            return regions;
+        }
+        return known.region(known.claimedRegion()).pin() == null ? List.of(known.claimedRegion()) : List.of();
     }
 
     /** The replies to {@code slots}' reads, in order: one pipeline, or on a cluster one per slot at once. */
