@@ -21,8 +21,12 @@ final class Procs {
 
     /** As {@link #run(List, Map, Duration, Path)}, with {@code stdin} (a file, or null) as input. */
     static String run(List<String> command, Map<String, String> env, Duration timeout, Path log, Path stdin) {
+        Path out = null;
         try {
-            ProcessBuilder builder = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()));
+            // stdout to a file, not a pipe read to its end: a tool that hangs with stdout open would outlive its timeout
+            out = Files.createTempFile(log.toAbsolutePath().getParent(), "stdout-", ".txt");
+            ProcessBuilder builder = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                    .redirectOutput(out.toFile());
             builder.environment().putAll(env);
             if (stdin != null) {
                 builder.redirectInput(stdin.toFile());
@@ -31,12 +35,12 @@ final class Procs {
             if (stdin == null) {
                 process.getOutputStream().close();
             }
-            byte[] out = process.getInputStream().readAllBytes();
             if (!process.waitFor(timeout.toSeconds(), TimeUnit.SECONDS)) {
+                process.descendants().forEach(ProcessHandle::destroyForcibly);
                 process.destroyForcibly();
                 throw new IllegalStateException(command.get(0) + " did not end within " + timeout);
             }
-            String stdout = new String(out, StandardCharsets.UTF_8);
+            String stdout = Files.readString(out, StandardCharsets.UTF_8);
             Files.writeString(log, "$ " + shown(command) + "\n" + stdout + "\n", StandardCharsets.UTF_8,
                     java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
             if (process.exitValue() != 0) {
@@ -48,6 +52,10 @@ final class Procs {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
+        } finally {
+            if (out != null) {
+                out.toFile().delete();
+            }
         }
     }
 

@@ -158,8 +158,8 @@ final class SoakBench {
                 "leak threshold " + (int) LEAK_MB_PER_HOUR + " MB/h", memoryVerdict(memory));
         Fit keys = Fit.of(points(fitted, s -> (double) s.keys()));
         fits.put("redis_keys", keys.raw());
-        boolean keysFlat = Math.abs(keys.slope()) < KEY_GROWTH_PER_HOUR * keys.mean()
-                || Math.abs(keys.slope()) <= 2 * keys.error();
+        // a count that falls is not a leak; one that rises is, unless by less than the threshold or within its error
+        boolean keysFlat = keys.slope() < KEY_GROWTH_PER_HOUR * keys.mean() || keys.slope() <= 2 * keys.error();
         section.row("lkfleet Redis keys, slope after warm-up", String.format("%+,.0f ± %,.0f keys/h (%,.0f → %,.0f, mean %,.0f)",
                         keys.slope(), keys.error(), keys.first(), keys.last(), keys.mean()),
                 "flat: under " + (int) (KEY_GROWTH_PER_HOUR * 100) + "% of the mean per hour", keysFlat ? "flat" : "GROWS");

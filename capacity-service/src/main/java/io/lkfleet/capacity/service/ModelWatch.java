@@ -6,17 +6,13 @@ import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import java.util.concurrent.CompletableFuture;
-import org.eclipse.microprofile.context.ManagedExecutor;
 import org.jboss.logging.Logger;
 
 /**
  * Notices that lkfleet's Redis lost a region's model — restarted without persistence, flushed,
  * failed over to an empty replica: its {@code fleet:{region}:model} mark is gone — and rebuilds it
  * from LiveKit's present state ({@link RegionRebuild}), at start-up before the service is ready and
- * then on every check. Regions are checked side by side: each region's admission waits for its own
- * rebuild only, not for every region's before it (two regions of 250 rooms each: 1.0 and 0.8 s one
- * after the other here, so the second region's admission waited for both).
+ * then on every check.
  */
 @ApplicationScoped
 public class ModelWatch {
@@ -25,13 +21,11 @@ public class ModelWatch {
     private final FleetConfig fleet;
     private final RegionRebuild rebuild;
     private final CapacityMetrics metrics;
-    private final ManagedExecutor executor;
 
-    public ModelWatch(FleetConfig fleet, RegionRebuild rebuild, CapacityMetrics metrics, ManagedExecutor executor) {
+    public ModelWatch(FleetConfig fleet, RegionRebuild rebuild, CapacityMetrics metrics) {
         this.fleet = fleet;
         this.rebuild = rebuild;
         this.metrics = metrics;
-        this.executor = executor;
     }
 
     void onStart(@Observes StartupEvent start) {
@@ -41,20 +35,17 @@ public class ModelWatch {
     @Scheduled(every = "${capacity.model.check-interval:1s}", delayed = "${capacity.model.check-interval:1s}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP, skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     void check() {
-        CompletableFuture.allOf(fleet.regions().keySet().stream().map(region -> executor.runAsync(() -> check(region)))
-                .toArray(CompletableFuture[]::new)).join();
-    }
-
-    private void check(String region) {
-        try {
-            rebuild.rebuildIfLost(region).ifPresent(result -> {
-                LOG.warnf("no model of region %s in lkfleet's Redis (first start, or Redis lost it): rebuilt from"
-                        + " LiveKit's present state, %d rooms in %d ms", region, result.rooms(), result.tookMs());
-                metrics.rebuilt(region);
-            });
-        } catch (RuntimeException e) {
-            // Redis or Kafka unreachable: the next check tries again
-            LOG.warnf("cannot check or rebuild region %s's model: %s", region, e.getMessage());
+        for (String region : fleet.regions().keySet()) {
+            try {
+                rebuild.rebuildIfLost(region).ifPresent(result -> {
+                    LOG.warnf("no model of region %s in lkfleet's Redis (first start, or Redis lost it): rebuilt from"
+                            + " LiveKit's present state, %d rooms in %d ms", region, result.rooms(), result.tookMs());
+                    metrics.rebuilt(region);
+                });
+            } catch (RuntimeException e) {
+                // Redis or Kafka unreachable: the next check tries again
+                LOG.warnf("cannot check or rebuild region %s's model: %s", region, e.getMessage());
+            }
         }
     }
 }
