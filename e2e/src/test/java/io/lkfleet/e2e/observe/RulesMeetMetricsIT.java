@@ -89,7 +89,8 @@ class RulesMeetMetricsIT extends ObservedTest {
     @Test
     void lkfleetSeriesTheIssueFoundMissingExistFromStartUp() {
         Map<String, Integer> expected = Map.of(
-                "lkfleet_webhook_rejected_total", 1,
+                // a reason no test provokes: WebhookRejectsIT's forgeries run beside this test
+                "lkfleet_webhook_rejected_total{reason=\"malformed-json\"}", 1,
                 "lkfleet_capacity_guard_idle_rooms", fleet.layout().regions().size(),
                 "lkfleet_capacity_guard_egress_without_publishers", fleet.layout().regions().size(),
                 "lkfleet_probe_join_seconds_bucket", fleet.layout().regions().size());
