@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.livekit.server.AccessToken;
+import io.lkfleet.local.FleetLayout;
 import io.lkfleet.local.LocalFleet;
 import io.lkfleet.local.testing.TestFleet;
 import java.io.IOException;
@@ -12,10 +15,14 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.awaitility.Awaitility;
 
 /**
@@ -96,6 +103,39 @@ final class E2eFleet {
                 .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)));
         headers.forEach(request::header);
         return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /**
+     * A webhook body as LiveKit writes it (protojson: lowerCamelCase, int64 as strings, the AUDIO track
+     * type omitted); {@code participant} (sid and identity) and {@code track} (its fields as given) are
+     * left out when null.
+     */
+    static byte[] webhook(String type, String room, String roomSid, String participantSid, String identity,
+            Map<String, String> track) throws IOException {
+        ObjectNode body = JSON.createObjectNode();
+        body.put("event", type);
+        body.putObject("room").put("sid", roomSid).put("name", room);
+        if (participantSid != null) {
+            body.putObject("participant").put("sid", participantSid).put("identity", identity).put("state", "ACTIVE");
+        }
+        if (track != null) {
+            ObjectNode fields = body.putObject("track");
+            track.forEach(fields::put);
+        }
+        body.put("id", "EV_" + UUID.randomUUID().toString().replace("-", ""));
+        body.put("createdAt", Long.toString(System.currentTimeMillis() / 1000));
+        return JSON.writeValueAsBytes(body);
+    }
+
+    /** Posts a webhook to {@code fleet}'s webhook-ingest signed as the region's LiveKit signs it. */
+    static HttpResponse<String> postWebhook(LocalFleet fleet, String region, byte[] body)
+            throws IOException, InterruptedException, GeneralSecurityException {
+        FleetLayout.Region keys = fleet.layout().regions().get(region);
+        AccessToken token = new AccessToken(keys.apiKey(), keys.apiSecret());
+        token.setSha256(Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-256").digest(body)));
+        return send(HttpRequest.newBuilder(URI.create(fleet.layout().services().get("webhook-ingest").url()
+                + "/webhook")).header("Content-Type", "application/webhook+json")
+                .header("Authorization", token.toJwt()).POST(HttpRequest.BodyPublishers.ofByteArray(body)));
     }
 
     static HttpResponse<String> get(String url) throws IOException, InterruptedException {

@@ -4,23 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.livekit.server.AccessToken;
-import io.lkfleet.local.FleetLayout;
-import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.UUID;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
@@ -141,32 +133,15 @@ class RoomNamesIT extends FleetTest {
         return name.toString();
     }
 
-    /** A webhook body as LiveKit writes it (protojson: lowerCamelCase, int64 as strings, audio type omitted). */
     private static byte[] event(String type, String room, String roomSid, String participantSid, String audioTrackSid)
             throws Exception {
-        ObjectNode body = E2eFleet.JSON.createObjectNode();
-        body.put("event", type);
-        body.putObject("room").put("sid", roomSid).put("name", room);
-        if (participantSid != null) {
-            body.putObject("participant").put("sid", participantSid).put("identity", participantSid)
-                    .put("state", "ACTIVE");
-        }
-        if (audioTrackSid != null) {
-            body.putObject("track").put("sid", audioTrackSid).put("source", "MICROPHONE");
-        }
-        body.put("id", "EV_" + UUID.randomUUID().toString().replace("-", ""));
-        body.put("createdAt", Long.toString(System.currentTimeMillis() / 1000));
-        return E2eFleet.JSON.writeValueAsBytes(body);
+        return E2eFleet.webhook(type, room, roomSid, participantSid, participantSid,
+                audioTrackSid == null ? null : Map.of("sid", audioTrackSid, "source", "MICROPHONE"));
     }
 
-    /** Posts a webhook signed as the region's LiveKit signs it; webhook-ingest must take it (200). */
+    /** webhook-ingest must take it (200). */
     private static void post(String region, byte[] body) throws Exception {
-        FleetLayout.Region keys = fleet.layout().regions().get(region);
-        AccessToken token = new AccessToken(keys.apiKey(), keys.apiSecret());
-        token.setSha256(Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-256").digest(body)));
-        HttpResponse<String> answer = E2eFleet.send(HttpRequest.newBuilder(URI.create(E2eFleet.url("webhook-ingest")
-                + "/webhook")).header("Content-Type", "application/webhook+json")
-                .header("Authorization", token.toJwt()).POST(HttpRequest.BodyPublishers.ofByteArray(body)));
+        HttpResponse<String> answer = E2eFleet.postWebhook(fleet, region, body);
         assertEquals(200, answer.statusCode(), new String(body, StandardCharsets.UTF_8) + ": " + answer.body());
     }
 
