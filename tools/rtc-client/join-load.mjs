@@ -6,18 +6,25 @@
 // stdin, one JSON line: {"mode":"lkfleet","tokenUrl":"http://…/v1/token","apiKey":"…",
 //   "direct":{"url":"ws://…","apiKey":"…","apiSecret":"…"}, "rooms":["dev-join-0",…],
 //   "perRoom":4, "concurrency":4, "holdMs":5000, "timeoutMs":20000,
-//   "regionRttMs":{"dev-join-0":{"eu-west":10,"eu-central":30},…}}   (lkfleet mode: the RTTs the
+//   "regionRttMs":{"dev-join-0":{"eu-west":10,"eu-central":30},…},   (lkfleet mode: the RTTs the
 //   client reports per room, so rooms are routed by latency as real clients' would be)
+//   "createRooms":[{"url":"http://…","apiKey":"…","apiSecret":"…","nodeIds":["ND_…"],"names":["…"]},…]}
+//   (optional, per region: before the joins, LiveKit's CreateRoom alone, one room per name on the
+//   region's nodeIds in turn, `concurrency` at a time, from this same process: what a new room's
+//   token step is compared with)
 // The first participant of each room publishes audio and video; the others subscribe and wait for
 // the publisher's first video or audio frame. Rooms fill round-robin, publishers first.
-// stdout: {"event":"join","at":<epoch ms when done>,"room","identity","region","tokenMs","connectMs",
-//   "mediaMs","totalMs","ok":true} (or "ok":false,"stage","error") per join, then {"event":"done",…}.
+// stdout: {"event":"createRoom","ms","ok"} per CreateRoom, then {"event":"join","at":<epoch ms when done>,
+//   "room","identity","region","newRoom" (its first join: in lkfleet mode the token step creates the room),
+//   "tokenMs","connectMs","mediaMs","totalMs","ok":true} (or "ok":false,"stage","error") per join,
+//   then {"event":"done",…}.
 // Run it inside the fleet's network namespace: libwebrtc ignores loopback interfaces.
 import { createInterface } from 'node:readline';
-import { AccessToken } from 'livekit-server-sdk';
+import { AccessToken, RoomServiceClient } from 'livekit-server-sdk';
 import { Participant, runMain } from './participant.mjs';
 
 const print = (obj) => process.stdout.write(JSON.stringify(obj) + '\n');
+const tenths = (ms) => Math.round(ms * 10) / 10;
 
 async function lkfleetToken(spec, room, identity, publish) {
   const response = await fetch(spec.tokenUrl, {
@@ -41,13 +48,13 @@ async function directToken(spec, room, identity, publish) {
 async function join(spec, room, index, people) {
   const identity = `${room}-p${index}`;
   const publish = index === 0;
-  const result = { event: 'join', room, identity };
+  const result = { event: 'join', room, identity, newRoom: index === 0 };
   let stage = 'token';
   const started = performance.now();
   try {
     const grant = await (spec.mode === 'direct' ? directToken : lkfleetToken)(spec, room, identity, publish);
     result.region = grant.region;
-    result.tokenMs = Math.round(performance.now() - started);
+    result.tokenMs = tenths(performance.now() - started);
     stage = 'connect';
     const participant = new Participant({ url: grant.url, token: grant.token, publish: publish ? ['audio', 'video'] : [] });
     people.push(participant);
@@ -68,9 +75,30 @@ async function join(spec, room, index, people) {
   return result;
 }
 
+// LiveKit's own CreateRoom, timed alone: the floor of any token step that creates a room.
+async function createRooms(spec) {
+  const queue = spec.createRooms.flatMap(({ url, apiKey, apiSecret, nodeIds, names }) => {
+    const rooms = new RoomServiceClient(url, apiKey, apiSecret);
+    return names.map((name, i) => [rooms, name, nodeIds[i % nodeIds.length]]);
+  });
+  const creator = async () => {
+    for (let next = queue.shift(); next; next = queue.shift()) {
+      const started = performance.now();
+      try {
+        await next[0].createRoom({ name: next[1], nodeId: next[2] });
+        print({ event: 'createRoom', ms: tenths(performance.now() - started), ok: true });
+      } catch (err) {
+        print({ event: 'createRoom', ok: false, error: String(err?.message ?? err) });
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: spec.concurrency }, creator));
+}
+
 async function main() {
   const first = await createInterface({ input: process.stdin })[Symbol.asyncIterator]().next();
   const spec = { perRoom: 4, concurrency: 4, holdMs: 5000, timeoutMs: 20000, ...JSON.parse(first.value) };
+  if (spec.createRooms) await createRooms(spec);
   const queue = [];
   for (let index = 0; index < spec.perRoom; index++) {
     for (const room of spec.rooms) queue.push([room, index]);

@@ -14,7 +14,7 @@ import java.util.Set;
 /**
  * Runs every benchmark on a fresh local fleet and writes bench/results/<date>.{md,json}, then the
  * README's Results section from it. {@code readme <results.md>} only regenerates the section. Naming
- * phases ({@code token webhook capacity massleave router join startup}) runs only those and writes their results to
+ * phases ({@code burst token offered webhook capacity massleave router join startup}) runs only those and writes their results to
  * bench/target/run/partial instead, leaving the dated file and README alone.
  */
 public final class BenchMain {
@@ -84,9 +84,13 @@ public final class BenchMain {
         long started = System.nanoTime();
         System.out.println("bench: starting the fleet");
         try (LocalFleet fleet = LocalFleet.start(options)) {
+            long fleetStarted = System.nanoTime();
             BenchContext ctx = new BenchContext(fleet, root, work, log, new Wrk(root.resolve("bench/wrk-post.lua"), log),
                     warmUp, measure, Integer.getInteger("bench.connections", 50));
+            // first: its cold burst is the first load on the fresh JVMs
+            phase(results, only, "burst", "token burst into new rooms", () -> new BurstBench(ctx, fleetStarted).run());
             phase(results, only, "token", "token-service vs Node", () -> new TokenBench(ctx).run());
+            phase(results, only, "offered", "token latency at offered load", () -> new OfferedLoadBench(ctx).run());
             phase(results, only, "webhook", "webhook-ingest vs ProducerPerformance", () -> new WebhookBench(ctx, new KafkaTools(ctx)).run());
             phase(results, only, "capacity", "capacity-service", () -> new CapacityBench(ctx).run());
             phase(results, only, "massleave", "mass leave", () -> new MassLeaveBench(ctx).run());

@@ -305,10 +305,15 @@ final class CapacityBench {
     }
 
     static long percentile(long[] sorted, double p) {
-        if (sorted.length == 0) {
-            return 0;
-        }
-        int index = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
-        return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
+        return sorted.length == 0 ? 0 : sorted[rank(sorted.length, p)];
+    }
+
+    static double percentile(double[] sorted, double p) {
+        return sorted.length == 0 ? 0 : sorted[rank(sorted.length, p)];
+    }
+
+    /** Index of the nearest-rank {@code p}th percentile among {@code n} sorted values. */
+    private static int rank(int n, double p) {
+        return Math.max(0, Math.min(n - 1, (int) Math.ceil(p / 100.0 * n) - 1));
     }
 }

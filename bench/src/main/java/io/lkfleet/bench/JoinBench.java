@@ -2,6 +2,7 @@ package io.lkfleet.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lkfleet.common.registry.RegisteredNode;
 import io.lkfleet.local.FleetLayout;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -32,8 +33,13 @@ final class JoinBench {
     private static final int CONCURRENCY = Integer.getInteger("bench.join-concurrency", 4);
     private static final long SAMPLE_MILLIS = 500;
 
-    /** One join as the client saw it. */
-    record Join(long at, String region, boolean ok, long totalMs, long tokenMs, long connectMs, long mediaMs) {
+    /** One join as the client saw it; {@code newRoom}: the room's first join, whose token step creates the room. */
+    record Join(long at, String region, boolean ok, boolean newRoom, long totalMs, double tokenMs, long connectMs,
+            long mediaMs) {
+    }
+
+    /** What one driver run reported: its joins and, before them, LiveKit's CreateRoom timed alone (ms). */
+    record Run(List<Join> joins, double[] createRoomMs) {
     }
 
     /** A node's load at one moment: the model's forwarded tracks and LiveKit's num_tracks_out. */
@@ -54,18 +60,24 @@ final class JoinBench {
         Thread sampler = new Thread(() -> sample(samples), "node-load-sampler");
         sampler.setDaemon(true);
         sampler.start();
-        List<Join> ours;
+        Run lkfleet;
         try {
-            ours = drive("lkfleet", "dev-bench-join-");
+            lkfleet = drive("lkfleet", "dev-bench-join-");
             // a few samples after everyone left show the load going back to zero
             Thread.sleep(3 * SAMPLE_MILLIS);
         } finally {
             sampler.interrupt();
         }
-        List<Join> peer = drive("direct", "direct-join-");
+        List<Join> ours = lkfleet.joins();
+        List<Join> peer = drive("direct", "direct-join-").joins();
 
         Stats o = new Stats(ours);
         Stats p = new Stats(peer);
+        double[] createRoom = lkfleet.createRoomMs().clone();
+        Arrays.sort(createRoom);
+        double createRoomP50 = CapacityBench.percentile(createRoom, 50);
+        double existingGoal = 10;
+        double newRoomGoal = createRoomP50 + 10;
         int participants = ROOMS * PER_ROOM;
         return new Section("whole loop: joins through lkfleet vs straight to LiveKit")
                 .row("end-to-end joins/s (token → connect → first media), " + CONCURRENCY + " joiners",
@@ -74,15 +86,26 @@ final class JoinBench {
                         Section.ratio(o.rate, p.rate))
                 .row("join latency p50 / p95 (token → first media)", Section.ms(o.p50) + " / " + Section.ms(o.p95),
                         "direct: " + Section.ms(p.p50) + " / " + Section.ms(p.p95), "")
-                .row("token step p50 / p95 within the join", Section.ms(o.tokenP50) + " / " + Section.ms(o.tokenP95),
-                        "direct (local signing): " + Section.ms(p.tokenP50) + " / " + Section.ms(p.tokenP95), "")
+                .row("token step p50 / p95 within the join, room exists", Section.ms(o.existing.p50) + " / "
+                        + Section.ms(o.existing.p95), "goal p50 ≤ " + Section.ms(existingGoal) + "; direct (local signing): "
+                        + Section.ms(p.existing.p50) + " / " + Section.ms(p.existing.p95),
+                        o.existing.p50 <= existingGoal ? "goal met" : "goal NOT met")
+                .row("token step p50 / p95 within the join, new room (routing creates it)", Section.ms(o.created.p50)
+                        + " / " + Section.ms(o.created.p95), "LiveKit CreateRoom alone p50 / p95: "
+                        + Section.ms(createRoomP50) + " / " + Section.ms(CapacityBench.percentile(createRoom, 95)) + "; goal p50 ≤ "
+                        + Section.ms(newRoomGoal), o.created.p50 <= newRoomGoal ? "goal met" : "goal NOT met")
                 .note(ROOMS + " rooms × " + PER_ROOM + " participants, filled round-robin (publishers first: audio + "
                         + "320×240 simulcast video); subscribers wait for the first frame. " + CONCURRENCY
                         + " joins at a time, in one Node process (@livekit/rtc-node 1.1.0) inside the fleet's network"
                         + " namespace. Rate = successful joins / time from the first token request to the last join."
                         + " The token step is timed by that same Node process, whose event loop also feeds every"
                         + " publisher's media, so it includes client-side delay; token-service's own latency is in the"
-                        + " token phase above.")
+                        + " token phase above. A new room's token step includes LiveKit's CreateRoom (routing pins"
+                        + " the room on its node before the token is signed); CreateRoom alone is timed by the same"
+                        + " process just before the joins: " + createRoom.length + " rooms with RoomServiceClient"
+                        + " (livekit-server-sdk) on each region's nodes in turn (node_id, as routing does), "
+                        + CONCURRENCY + " at a time. Goals (issue 15.2): p50 ≤ 10 ms for a room that exists, ≤ CreateRoom's"
+                        + " p50 + 10 ms for a new one.")
                 .note("lkfleet: token-service (tenant key) → region-router (placement + admission) → the routed node, "
                         + "rooms spread over both regions' nodes. Peer: the same driver with tokens minted by "
                         + "livekit-server-sdk in the client process, all rooms on eu-west's first node. Before the "
@@ -92,29 +115,44 @@ final class JoinBench {
                 .note("Plot below: join latency per join (by region it was routed to); each node's forwarded tracks, "
                         + "lkfleet's model vs LiveKit's num_tracks_out, sampled every " + SAMPLE_MILLIS + " ms.")
                 .figure("join.svg", JoinPlot.svg(started, ours, samples))
-                .raw("lkfleet", o.raw()).raw("direct", p.raw()).raw("node_samples", samples.size());
+                .raw("lkfleet", o.raw()).raw("direct", p.raw()).raw("create_room_ms", Map.of("n", createRoom.length,
+                        "p50", createRoomP50, "p95", CapacityBench.percentile(createRoom, 95)))
+                .raw("node_samples", samples.size());
     }
 
-    private List<Join> drive(String mode, String roomPrefix) throws Exception {
+    private Run drive(String mode, String roomPrefix) throws Exception {
         List<String> rooms = IntStream.range(0, ROOMS).mapToObj(i -> roomPrefix + i).toList();
         Map<String, Object> spec = spec(ctx, mode, rooms, PER_ROOM, CONCURRENCY, 3000, 20000);
+        if (mode.equals("lkfleet")) {
+            spec.put("createRooms", ctx.fleet().layout().regions().values().stream().map(r -> Map.of(
+                    "url", r.livekitUrl().replaceFirst("^ws", "http"), "apiKey", r.apiKey(), "apiSecret", r.apiSecret(),
+                    "nodeIds", ctx.fleet().registry(r.name()).nodes().stream().map(RegisteredNode::id).toList(),
+                    "names", IntStream.range(0, ROOMS).mapToObj(i -> "bench-create-room-" + r.name() + "-" + i).toList()))
+                    .toList());
+        }
         Path input = ctx.workDir().resolve("join-" + mode + ".json");
         Files.writeString(input, JSON.writeValueAsString(spec) + "\n");
         String out = Procs.run(List.of("node", ctx.repoRoot().resolve("tools/rtc-client/join-load.mjs").toString()),
                 Map.of(), Duration.ofMinutes(5), ctx.log(), input);
         List<Join> joins = new ArrayList<>();
+        List<Double> createRoomMs = new ArrayList<>();
         for (String line : out.split("\n")) {
             JsonNode event = line.isBlank() ? null : JSON.readTree(line);
             if (event != null && event.path("event").asText().equals("join")) {
                 joins.add(new Join(event.path("at").asLong(), event.path("region").asText("?"), event.path("ok").asBoolean(),
-                        event.path("totalMs").asLong(), event.path("tokenMs").asLong(), event.path("connectMs").asLong(),
-                        event.path("mediaMs").asLong()));
+                        event.path("newRoom").asBoolean(), event.path("totalMs").asLong(), event.path("tokenMs").asDouble(),
+                        event.path("connectMs").asLong(), event.path("mediaMs").asLong()));
+            } else if (event != null && event.path("event").asText().equals("createRoom")) {
+                if (!event.path("ok").asBoolean()) {
+                    throw new IllegalStateException("CreateRoom alone failed: " + event.path("error").asText());
+                }
+                createRoomMs.add(event.path("ms").asDouble());
             }
         }
         if (joins.size() != ROOMS * PER_ROOM) {
             throw new IllegalStateException(mode + ": " + joins.size() + " joins reported (see " + ctx.log() + ")");
         }
-        return joins;
+        return new Run(joins, createRoomMs.stream().mapToDouble(Double::doubleValue).toArray());
     }
 
     /**
@@ -180,8 +218,16 @@ final class JoinBench {
         final double rate;
         final double p50;
         final double p95;
-        final double tokenP50;
-        final double tokenP95;
+        /** The token step of joins into rooms that existed, and of the joins that created their room. */
+        final TokenStep existing;
+        final TokenStep created;
+
+        record TokenStep(double p50, double p95) {
+            static TokenStep of(List<Join> joins) {
+                double[] ms = joins.stream().mapToDouble(Join::tokenMs).sorted().toArray();
+                return new TokenStep(CapacityBench.percentile(ms, 50), CapacityBench.percentile(ms, 95));
+            }
+        }
 
         Stats(List<Join> joins) {
             List<Join> good = joins.stream().filter(Join::ok).toList();
@@ -189,21 +235,17 @@ final class JoinBench {
             long first = joins.stream().mapToLong(j -> j.at() - j.totalMs()).min().orElse(0);
             long last = good.stream().mapToLong(Join::at).max().orElse(first);
             rate = last > first ? ok * 1000.0 / (last - first) : 0;
-            p50 = percentile(good.stream().mapToLong(Join::totalMs).toArray(), 50);
-            p95 = percentile(good.stream().mapToLong(Join::totalMs).toArray(), 95);
-            tokenP50 = percentile(good.stream().mapToLong(Join::tokenMs).toArray(), 50);
-            tokenP95 = percentile(good.stream().mapToLong(Join::tokenMs).toArray(), 95);
+            double[] total = good.stream().mapToDouble(Join::totalMs).sorted().toArray();
+            p50 = CapacityBench.percentile(total, 50);
+            p95 = CapacityBench.percentile(total, 95);
+            existing = TokenStep.of(good.stream().filter(j -> !j.newRoom()).toList());
+            created = TokenStep.of(good.stream().filter(Join::newRoom).toList());
         }
 
         Map<String, Object> raw() {
-            return Map.of("ok", ok, "joins_per_s", rate, "p50_ms", p50, "p95_ms", p95, "token_p50_ms", tokenP50,
-                    "token_p95_ms", tokenP95);
-        }
-
-        private static double percentile(long[] values, int p) {
-            long[] sorted = values.clone();
-            Arrays.sort(sorted);
-            return CapacityBench.percentile(sorted, p);
+            return Map.of("ok", ok, "joins_per_s", rate, "p50_ms", p50, "p95_ms", p95, "token_existing_room_p50_ms",
+                    existing.p50(), "token_existing_room_p95_ms", existing.p95(), "token_new_room_p50_ms", created.p50(),
+                    "token_new_room_p95_ms", created.p95());
         }
     }
 }

@@ -1,6 +1,5 @@
 package io.lkfleet.bench;
 
-import io.lkfleet.local.FleetLayout;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -42,23 +41,13 @@ final class TokenBench {
         double tokenCpuPerToken = (Procs.cpuMillis(tokenPid) - tokenCpu) / (double) ours.requests();
         double routerCpuPerToken = (Procs.cpuMillis(routerPid) - routerCpu) / (double) ours.requests();
 
-        FleetLayout.Region region = ctx.region("eu-west");
-        int port = Procs.freePort();
-        Process node = Procs.start(List.of("node", ctx.repoRoot().resolve("bench/node-token/server.mjs").toString()),
-                Map.of("PORT", Integer.toString(port), "LIVEKIT_API_KEY", region.apiKey(), "LIVEKIT_API_SECRET",
-                        region.apiSecret(), "LIVEKIT_URL", region.livekitUrl(), "NODE_WORKERS", "2"),
-                ctx.workDir().resolve("node-token.log"));
         Wrk.Result peer;
         double nodeCpuPerToken;
-        try {
-            String nodeUrl = "http://127.0.0.1:" + port + "/";
-            Procs.awaitListening(port, "the Node token endpoint");
-            ctx.wrk().run(nodeUrl, requests, "application/json", ctx.connections(), ctx.jvmWarmUp());
-            long nodeCpu = Procs.cpuMillis(node.pid());
-            peer = ctx.wrk().run(nodeUrl, requests, "application/json", ctx.connections(), ctx.measure());
-            nodeCpuPerToken = (Procs.cpuMillis(node.pid()) - nodeCpu) / (double) peer.requests();
-        } finally {
-            Procs.stop(node);
+        try (NodeTokenPeer node = NodeTokenPeer.start(ctx)) {
+            ctx.wrk().run(node.url, requests, "application/json", ctx.connections(), ctx.jvmWarmUp());
+            long nodeCpu = Procs.cpuMillis(node.process.pid());
+            peer = ctx.wrk().run(node.url, requests, "application/json", ctx.connections(), ctx.measure());
+            nodeCpuPerToken = (Procs.cpuMillis(node.process.pid()) - nodeCpu) / (double) peer.requests();
         }
 
         double oursRate = ours.ratePerSecond(201);
@@ -102,7 +91,7 @@ final class TokenBench {
      * before measuring. Ten at a time, and a 503 (e.g. state-unavailable while the shared box is busy)
      * is retried after its Retry-After: the benchmark measures joins to pinned rooms, not this set-up.
      */
-    private void precreateRooms(String tokenUrl) throws Exception {
+    static void precreateRooms(String tokenUrl) throws Exception {
         java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
         for (int batch = 0; batch < ROOMS; batch += 10) {
             List<java.util.concurrent.CompletableFuture<java.net.http.HttpResponse<String>>> answers = new ArrayList<>();
