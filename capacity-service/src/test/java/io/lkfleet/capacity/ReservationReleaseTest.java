@@ -59,11 +59,7 @@ class ReservationReleaseTest {
         zsets.zadd(tenantReservations, expires, "rsv_a");
         zsets.zadd(tenantReservations, expires, "rsv_b");
 
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(props, new StringSerializer(),
-                new StringSerializer())) {
+        try (KafkaProducer<String, String> producer = producer()) {
             for (WebhookEvents.Event e : WebhookEvents.roomReaching(room, RoomShape.meeting(2), 1_790_000_000L)) {
                 WebhookConsumerTest.send(producer, REGION, e);
             }
@@ -78,5 +74,120 @@ class ReservationReleaseTest {
         assertEquals(null, redis.hash(String.class).hget(RedisKeys.room(REGION, room) + ":reserved", "seat:" + first),
                 "the joined identity's seat is free again");
         assertEquals(List.of("rsv_b"), zsets.zrange(tenantReservations, 0, -1), "the tenant's count follows");
+    }
+
+    /**
+     * A second publisher's reservation (admit.lua priced it at 4 subscriptions: it receives alice's
+     * camera and mic, alice receives its two) keeps only what the model does not count yet, so the
+     * model's subscriptions plus the reservation stay at the priced 4 while it joins and publishes,
+     * never 6 (the chaos scenario saw model 2 + reserved 4 on a node whose limit is 5).
+     */
+    @Test
+    void aJoiningPublishersReservationKeepsOnlyWhatTheModelDoesNotCountYet() {
+        String room = "drawn-" + UUID.randomUUID();
+        String node = "ND_drawn";
+        String sid = "RM_" + room;
+        String bob = "PB_" + room;
+        String roomReservations = RedisKeys.room(REGION, room) + ":reservations";
+        String nodeReservations = RedisKeys.node(REGION, node) + ":reservations";
+        String roomReserved = RedisKeys.room(REGION, room) + ":reserved";
+        String nodeReserved = RedisKeys.node(REGION, node) + ":reserved";
+        SortedSetCommands<String, String> zsets = redis.sortedSet(String.class);
+        try (KafkaProducer<String, String> producer = producer()) {
+            // alice alone with camera and mic (a visitor came and went)
+            WebhookEvents.roomReaching(room, RoomShape.meeting(1), 1_790_000_000L)
+                    .forEach(e -> WebhookConsumerTest.send(producer, REGION, e));
+            await().atMost(Duration.ofSeconds(20)).until(() -> "1".equals(redis.hash(String.class)
+                    .hget(RedisKeys.room(REGION, room), "participants")));
+            // bob's reservation as admit.lua writes it: 4 subscriptions, 2 x (1700 + 32) kbit/s
+            double expires = System.currentTimeMillis() + 600_000;
+            zsets.zadd(roomReservations, expires, "rsv_p|id-" + bob + "|P|4|3464|" + node);
+            zsets.zadd(nodeReservations, expires, "rsv_p|4|3464");
+            redis.hash(String.class).hset(nodeReserved, Map.of("subs", "4", "kbps", "3464"));
+            redis.hash(String.class).hset(roomReserved, Map.of("participants", "1", "publishers", "1",
+                    "seat:id-" + bob, "4:acmersv_p|id-" + bob + "|P|4|3464|" + node));
+
+            WebhookEvents.Clock clock = new WebhookEvents.Clock(1_790_000_100L);
+            WebhookConsumerTest.send(producer, REGION, WebhookEvents.joined(room, sid, bob, clock));
+            // joined: it receives alice's two tracks, so 2 of the 4 (and 1732 kbit/s) are in the model now
+            await().atMost(Duration.ofSeconds(20)).until(() -> "2".equals(redis.hash(String.class)
+                    .hget(nodeReserved, "subs")));
+            assertEquals(List.of("rsv_p|id-" + bob + "|P|2|1732|" + node), zsets.zrange(roomReservations, 0, -1));
+            assertEquals(List.of("rsv_p|2|1732"), zsets.zrange(nodeReservations, 0, -1));
+            assertEquals("1732", redis.hash(String.class).hget(nodeReserved, "kbps"));
+            assertEquals("4:acmersv_p|id-" + bob + "|P|2|1732|" + node,
+                    redis.hash(String.class).hget(roomReserved, "seat:id-" + bob), "its seat names the drawn reservation");
+            assertEquals(4, subscriptions(room) + 2, "model + reservation = the priced join");
+
+            WebhookConsumerTest.send(producer, REGION, WebhookEvents.track(room, sid, "track_published", bob,
+                    "TR_" + bob + "_mic", null, "MICROPHONE", clock));
+            // its mic reaches alice: one more counted, one less reserved
+            await().atMost(Duration.ofSeconds(20)).until(() -> "1".equals(redis.hash(String.class)
+                    .hget(nodeReserved, "subs")));
+            assertEquals(List.of("rsv_p|1|1700"), zsets.zrange(nodeReservations, 0, -1));
+            assertEquals(4, subscriptions(room) + 1, "model + reservation = the priced join");
+
+            WebhookConsumerTest.send(producer, REGION, WebhookEvents.track(room, sid, "track_published", bob,
+                    "TR_" + bob + "_cam", "VIDEO", "CAMERA", clock));
+            await().atMost(Duration.ofSeconds(20)).until(() -> zsets.zcard(roomReservations) == 0);
+            assertEquals(0, zsets.zcard(nodeReservations));
+            assertEquals("0", redis.hash(String.class).hget(nodeReserved, "subs"));
+            assertEquals(4, subscriptions(room), "camera and mic published: all of it is in the model");
+        }
+    }
+
+    /**
+     * As above when bob joins before alice published anything: alice's tracks, priced in bob's
+     * reservation (he receives them), leave his reservation as the model counts him receiving them;
+     * model + reservations stay at the priced 4 through every step, in either publisher's order.
+     */
+    @Test
+    void tracksOfOthersAJoinedPublisherReceivesLeaveItsReservation() {
+        String room = "drawn-late-" + UUID.randomUUID();
+        String node = "ND_drawn_late";
+        String sid = "RM_" + room;
+        String alice = "PA_" + room;
+        String bob = "PB_" + room;
+        String nodeReserved = RedisKeys.node(REGION, node) + ":reserved";
+        double expires = System.currentTimeMillis() + 600_000;
+        SortedSetCommands<String, String> zsets = redis.sortedSet(String.class);
+        zsets.zadd(RedisKeys.room(REGION, room) + ":reservations", expires, "rsv_a|id-" + alice + "|P|0|0|" + node);
+        zsets.zadd(RedisKeys.room(REGION, room) + ":reservations", expires, "rsv_b|id-" + bob + "|P|4|3464|" + node);
+        zsets.zadd(RedisKeys.node(REGION, node) + ":reservations", expires, "rsv_a|0|0");
+        zsets.zadd(RedisKeys.node(REGION, node) + ":reservations", expires, "rsv_b|4|3464");
+        redis.hash(String.class).hset(nodeReserved, Map.of("subs", "4", "kbps", "3464"));
+        redis.hash(String.class).hset(RedisKeys.room(REGION, room) + ":reserved", Map.of("participants", "2",
+                "publishers", "2"));
+        WebhookEvents.Clock clock = new WebhookEvents.Clock(1_790_000_000L);
+        List<WebhookEvents.Event> steps = List.of(WebhookEvents.joined(room, sid, alice, clock),
+                WebhookEvents.joined(room, sid, bob, clock),
+                WebhookEvents.track(room, sid, "track_published", bob, "TR_b_mic", null, "MICROPHONE", clock),
+                WebhookEvents.track(room, sid, "track_published", alice, "TR_a_mic", null, "MICROPHONE", clock),
+                WebhookEvents.track(room, sid, "track_published", alice, "TR_a_cam", "VIDEO", "CAMERA", clock),
+                WebhookEvents.track(room, sid, "track_published", bob, "TR_b_cam", "VIDEO", "CAMERA", clock));
+        long[] model = {0, 0, 1, 2, 3, 4};
+        try (KafkaProducer<String, String> producer = producer()) {
+            for (int i = 0; i < steps.size(); i++) {
+                WebhookConsumerTest.send(producer, REGION, steps.get(i));
+                long expected = model[i];
+                await().atMost(Duration.ofSeconds(20)).until(() -> redis.hash(String.class)
+                        .hget(RedisKeys.room(REGION, room), "subscriptions") != null && subscriptions(room) == expected);
+                assertEquals(4, subscriptions(room) + Long.parseLong(redis.hash(String.class).hget(nodeReserved,
+                        "subs")), "model + reservations = the priced call after " + steps.get(i).type() + " " + i);
+            }
+        }
+        assertEquals(0, zsets.zcard(RedisKeys.room(REGION, room) + ":reservations"), "both published: both released");
+        assertEquals("0", redis.hash(String.class).hget(nodeReserved, "kbps"));
+    }
+
+    private long subscriptions(String room) {
+        return Long.parseLong(redis.hash(String.class).hget(RedisKeys.room(REGION, room), "subscriptions"));
+    }
+
+    private KafkaProducer<String, String> producer() {
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        return new KafkaProducer<>(props, new StringSerializer(), new StringSerializer());
     }
 }

@@ -177,8 +177,13 @@ final class E2eFleet {
      * camera+mic calls forward (4 tracks each).
      */
     static void modelMatchesLiveKit(LocalFleet fleet, int calls) throws IOException, InterruptedException {
+        modelMatchesLiveKit(fleet, calls, Duration.ofSeconds(20));
+    }
+
+    /** As {@link #modelMatchesLiveKit(LocalFleet, int)}, within {@code within}. */
+    static void modelMatchesLiveKit(LocalFleet fleet, int calls, Duration within) throws IOException, InterruptedException {
         try {
-            Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(500)).until(() -> {
+            Awaitility.await().atMost(within).pollInterval(Duration.ofMillis(200)).until(() -> {
                 List<JsonNode> nodes = nodes(fleet);
                 long model = nodes.stream().mapToLong(n -> n.path("subscriptions").asLong()).sum();
                 return model == 4L * calls && nodes.stream().allMatch(n -> n.path("subscriptions").asLong()

@@ -157,12 +157,100 @@ local function releaseReservation(roles)
       end
       redis.call('HINCRBY', roomKey .. ':reserved', 'participants', -1)
       if role == 'P' then redis.call('HINCRBY', roomKey .. ':reserved', 'publishers', -1) end
+      redis.call('HDEL', roomKey .. ':reserved', 'joined:' .. who)
       local nodeKey = nodeKeyOf(prefix, node)
       if redis.call('ZREM', nodeKey .. ':reservations', rid .. '|' .. subs .. '|' .. kbps) == 1 then
         redis.call('HINCRBY', nodeKey .. ':reserved', 'subs', 0 - tonumber(subs))
         redis.call('HINCRBY', nodeKey .. ':reserved', 'kbps', 0 - tonumber(kbps))
       end
       return
+    end
+  end
+end
+
+-- A publisher's reservation stands for what it will receive and what the others will receive of its
+-- camera and mic, and goes once both are published. Until then each part the model starts counting
+-- leaves the reservation as it is counted, or model + reservations would count it twice and
+-- admission would refuse joins that fit (seen in the chaos scenario: model 2 + reserved 4 above a
+-- limit of 5 on a node carrying one 2-person call): what it receives once joined, the others
+-- receiving its tracks, and (while it is joined: "joined:<identity>" in the room's ':reserved')
+-- each track of the others it receives from then on.
+local KBPS = { video = videoKbps, audio = audioKbps, screen = screenKbps }
+
+-- The participant's live tracks the model counts (by kind; none while it is not active).
+local function countedTracks(participant)
+  if redis.call('HGET', partsKey, participant) ~= 'J' then return { video = 0, audio = 0, screen = 0 } end
+  return publishedBy(participant)
+end
+
+-- Subscriptions and kbit/s of `tracks` (by kind) forwarded `times` times each.
+local function cost(tracks, times)
+  local subs, kbps = 0, 0
+  for k in pairs(KINDS) do
+    subs = subs + tracks[k] * times
+    kbps = kbps + tracks[k] * times * KBPS[k]
+  end
+  return subs, math.floor(kbps + 0.5)
+end
+
+-- Draws subs/kbps from the pending publisher reservation of `who`, if it has one; its member, node
+-- entry, node sums and seat are rewritten (admit.lua: "seat:<identity>" = "<#tenant>:<tenant><member>").
+local function drawReservation(who, subs, kbps)
+  if subs <= 0 and kbps <= 0 then return end
+  local roomReservations = roomKey .. ':reservations'
+  for _, member in ipairs(redis.call('ZRANGE', roomReservations, 0, -1)) do
+    local rid, holder, role, rsubs, rkbps, node = string.match(member, '^([^|]*)|([^|]*)|([PS])|(%d+)|(%d+)|(.*)$')
+    if holder == who and role == 'P' then
+      local left, leftKbps = math.max(0, tonumber(rsubs) - subs), math.max(0, tonumber(rkbps) - kbps)
+      if left == tonumber(rsubs) and leftKbps == tonumber(rkbps) then return end
+      local renamed = rid .. '|' .. who .. '|P|' .. left .. '|' .. leftKbps .. '|' .. node
+      redis.call('ZADD', roomReservations, redis.call('ZSCORE', roomReservations, member), renamed)
+      redis.call('ZREM', roomReservations, member)
+      local seat = redis.call('HGET', roomKey .. ':reserved', 'seat:' .. who)
+      local len, rest = string.match(seat or '', '^(%d+):(.*)$')
+      if len and string.sub(rest, tonumber(len) + 1) == member then
+        redis.call('HSET', roomKey .. ':reserved', 'seat:' .. who, len .. ':' .. string.sub(rest, 1, tonumber(len)) .. renamed)
+      end
+      local nodeKey = nodeKeyOf(prefix, node)
+      local old = rid .. '|' .. rsubs .. '|' .. rkbps
+      local expires = redis.call('ZSCORE', nodeKey .. ':reservations', old)
+      if expires then
+        redis.call('ZREM', nodeKey .. ':reservations', old)
+        redis.call('ZADD', nodeKey .. ':reservations', expires, rid .. '|' .. left .. '|' .. leftKbps)
+        redis.call('HINCRBY', nodeKey .. ':reserved', 'subs', left - tonumber(rsubs))
+        redis.call('HINCRBY', nodeKey .. ':reserved', 'kbps', leftKbps - tonumber(rkbps))
+      end
+      return
+    end
+  end
+end
+
+-- After an event of this participant: `before` = its counted tracks before the event. Its own part
+-- now counted leaves its reservation; its newly counted tracks leave those of the joined others.
+local function drawCounted(before, wasActive)
+  local now = countedTracks(psid)
+  if redis.call('HGET', partsKey, psid) ~= 'J' then return end
+  local others = counts.participants - 1
+  local newly = {}
+  for k in pairs(KINDS) do newly[k] = math.max(0, now[k] - before[k]) end
+  local subs, kbps = cost(newly, others)
+  if not wasActive then
+    -- it just joined: it receives every counted track of the others
+    local received = {}
+    for k, field in pairs(KINDS) do received[k] = counts[field] - now[k] end
+    local rs, rk = cost(received, 1)
+    subs, kbps = subs + rs, kbps + rk
+    if redis.call('EXISTS', roomKey .. ':reserved') == 1 then
+      redis.call('HSET', roomKey .. ':reserved', 'joined:' .. identity, 1)
+    end
+  end
+  drawReservation(identity, subs, kbps)
+  local each, eachKbps = cost(newly, 1)
+  if each > 0 then
+    local reserved = redis.call('HGETALL', roomKey .. ':reserved')
+    for i = 1, #reserved, 2 do
+      local who = string.match(reserved[i], '^joined:(.*)$')
+      if who and who ~= identity then drawReservation(who, each, eachKbps) end
     end
   end
 end
@@ -211,6 +299,7 @@ elseif etype == 'participant_joined' then
   if not redis.call('HGET', partsKey, psid) then
     redis.call('HSET', partsKey, psid, 'J')
     activate(psid, 1)
+    drawCounted({ video = 0, audio = 0, screen = 0 }, false)
   end
   releaseReservation('S')
 elseif etype == 'participant_left' or etype == 'participant_connection_aborted' then
@@ -218,6 +307,8 @@ elseif etype == 'participant_left' or etype == 'participant_connection_aborted' 
   redis.call('HSET', partsKey, psid, 'L')
   releaseReservation('PS')
 elseif etype == 'track_published' and KINDS[kind] then
+  local wasActive = redis.call('HGET', partsKey, psid) == 'J'
+  local before = countedTracks(psid)
   if not redis.call('HGET', tracksKey, tsid) then
     redis.call('HSET', tracksKey, tsid, psid .. '|' .. kind)
     moveTrack(psid, kind, 1)
@@ -228,6 +319,7 @@ elseif etype == 'track_published' and KINDS[kind] then
     activate(psid, 1)
   end
   local _, live = publishedBy(psid)
+  drawCounted(before, wasActive)
   if live >= 2 then releaseReservation('PS') end
 elseif etype == 'track_unpublished' then
   local was = redis.call('HGET', tracksKey, tsid)
