@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lkfleet.local.FleetLayout;
 import io.lkfleet.local.LocalFleet;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -43,11 +42,11 @@ class JoinProbeIT extends FleetTest {
         for (FleetLayout.Region region : fleet.layout().regions().values()) {
             assertTrue(metrics.contains("lkfleet_probe_join_seconds_count{region=\"" + region.name() + "\"} 1"), metrics);
         }
-        // The probe's token requests carried measured RTTs: the router now has estimates for its network.
-        HttpResponse<String> route = E2eFleet.post(E2eFleet.url("region-router") + "/v1/route", Map.of("tenant", "dev",
-                "room", "dev-learned-" + System.nanoTime(), "identity", "x", "role", "subscriber", "client_network",
-                "127.0.0.0/24"), E2eFleet.routerCaller());
-        assertEquals(200, route.statusCode(), route.body());
-        assertEquals("learned", JSON.readTree(route.body()).path("latency_source").asText());
+        // The probe's token requests carried measured RTTs: token-service, which routes joins in process,
+        // now has estimates for its clients' network (each routing process learns from the joins it routes).
+        String room = "dev-learned-" + System.nanoTime();
+        E2eFleet.tokenRetrying(fleet.layout().services().get("token-service").url() + "/v1/token",
+                Map.of("room_name", room, "participant_identity", "x"));
+        assertEquals("learned", decision(room, "x").latencySource());
     }
 }

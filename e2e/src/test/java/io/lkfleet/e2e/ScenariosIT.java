@@ -20,11 +20,9 @@ import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
@@ -297,42 +295,6 @@ class ScenariosIT extends FleetTest {
             }
         }
         return identityById.values().stream().collect(Collectors.groupingBy(i -> i, Collectors.counting()));
-    }
-
-    /** region-router's decision on {@code identity}'s join of {@code room}, read from {@code fleet.decisions} as its contract. */
-    private static DecisionRecord decision(String room, String identity) {
-        try (KafkaConsumer<String, String> consumer = auditor(Topics.DECISIONS)) {
-            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-            while (System.nanoTime() < deadline) {
-                for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(500))) {
-                    DecisionRecord decision = readDecision(record.value());
-                    if (room.equals(decision.room()) && identity.equals(decision.identity())) {
-                        return decision;
-                    }
-                }
-            }
-        }
-        throw new AssertionError("no decision on " + identity + " joining " + room + " in " + Topics.DECISIONS);
-    }
-
-    /** A consumer of {@code topic} from its beginning, in a group of its own. */
-    private static KafkaConsumer<String, String> auditor(String topic) {
-        Properties props = new Properties();
-        props.put("bootstrap.servers", fleet.layout().kafkaBootstrap());
-        props.put("group.id", "scenario-audit-" + System.nanoTime());
-        props.put("auto.offset.reset", "earliest");
-        KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
-                new StringDeserializer());
-        consumer.subscribe(List.of(topic));
-        return consumer;
-    }
-
-    private static DecisionRecord readDecision(String json) {
-        try {
-            return E2eFleet.JSON.readValue(json, DecisionRecord.class);
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     private static JsonNode readJson(String json) {
