@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * The local stand-in for what production puts in front of a service's instances (the Ingress of
  * {@code deploy/k8s/base/ingress.yaml}, a Kubernetes Service): hands each new connection to the next
  * instance in turn and skips an instance that refuses it (a killed pod). When an instance dies before
- * it answered a single byte on a connection, what the client sent on it is replayed to the next
+ * it answered a single byte of a request, what the client sent of that request is replayed to the next
  * instance, as the Ingress retries the next upstream: every lkfleet request is idempotent (a token
  * per (room, identity) is one seat, a webhook is applied once per event id), so a client sees the
  * answer of a live instance instead of a reset connection.
@@ -52,8 +52,13 @@ final class ServiceBalancer implements AutoCloseable {
     /** One client connection and the instance serving it; runs on the front socket's event loop. */
     private final class Link {
         private final NetSocket front;
-        /** What the client sent while no answer came back (null once one did, or it grew too big to replay). */
+        /** What the client sent of its request while no answer came back (null once one did, or too big to replay). */
         private Buffer unanswered = Buffer.buffer();
+        /**
+         * The instance has answered: the client's next bytes on this kept-alive connection begin its next
+         * request (HTTP/1.1 clients send one only after the answer), which is replayable again.
+         */
+        private boolean answered;
         private NetSocket back;
         private boolean frontClosed;
 
@@ -93,6 +98,10 @@ final class ServiceBalancer implements AutoCloseable {
         }
 
         private void fromClient(Buffer data) {
+            if (answered) {
+                answered = false;
+                unanswered = Buffer.buffer();
+            }
             if (unanswered != null) {
                 unanswered = unanswered.length() + data.length() > REPLAY_LIMIT ? null : unanswered.appendBuffer(data);
             }
@@ -107,6 +116,7 @@ final class ServiceBalancer implements AutoCloseable {
 
         private void fromInstance(Buffer data) {
             unanswered = null;
+            answered = true;
             front.write(data);
             if (front.writeQueueFull()) {
                 back.pause();
