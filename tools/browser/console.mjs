@@ -37,7 +37,7 @@ const commands = {
     await page.$eval('#credential', (e) => { e.value = ''; });
     await page.type('#credential', token);
     const button = await page.waitForSelector(`.node[data-node="${node}"] .drain-button[data-action="drain"]`, { timeout });
-    await page.$eval('#message', (m) => { m.hidden = true; m.textContent = ''; });
+    await page.$eval('#message', (m) => { m.hidden = true; m.textContent = ''; m.className = ''; });
     await button.click();
     await page.waitForFunction((id) => {
       const m = document.getElementById('message');
