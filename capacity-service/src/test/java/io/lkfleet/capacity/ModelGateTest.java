@@ -19,6 +19,7 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -86,6 +87,42 @@ class ModelGateTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> skipped() - skippedBefore >= before.size());
         assertEquals(404, given().queryParam("region", REGION).get("/v1/rooms/{room}", "gate-before-" + run)
                 .statusCode(), "events the snapshot holds are not applied again");
+    }
+
+    /**
+     * A poll Redis refuses for longer than the Kafka channel's commit strategy lets a record stay
+     * unacknowledged by default (60 s) is retried until Redis applies it, and the stream goes on
+     * behind it: with that default the channel failed for good and nothing more was consumed until
+     * a restart (seen 2026-12-03). Here the region stays closed 70 s with the poll waiting.
+     */
+    @Test
+    void aPollRefusedForMoreThanAMinuteIsAppliedAndTheStreamGoesOn() throws Exception {
+        ModelMarks.awaitRebuilt(redis, REGION);
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        String held = "stuck-held-" + run;
+        String after = "stuck-after-" + run;
+        String claim = claims.claim(REGION, Duration.ofSeconds(150)).orElseThrow();
+        try {
+            produce(WebhookEvents.roomReaching(held, RoomShape.meeting(2), 1));
+            Instant produced = Instant.now();
+            await().atMost(Duration.ofSeconds(100)).pollInterval(Duration.ofSeconds(2)).until(() -> {
+                assertEquals(404, roomStatus(held), "applied while the region was closed");
+                return Duration.between(produced, Instant.now()).compareTo(Duration.ofSeconds(70)) > 0;
+            });
+        } finally {
+            assertTrue(claims.release(REGION, claim, Map.of()));
+        }
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().queryParam("region", REGION)
+                .get("/v1/rooms/{room}", held).then().statusCode(200).body("participants", equalTo(2)));
+        // the channel is still consuming: a later room is applied too
+        produce(WebhookEvents.roomReaching(after, RoomShape.meeting(2), 1));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().queryParam("region", REGION)
+                .get("/v1/rooms/{room}", after).then().statusCode(200).body("participants", equalTo(2)));
+        given().get("/q/health/live").then().statusCode(200);
+    }
+
+    private static int roomStatus(String room) {
+        return given().queryParam("region", REGION).get("/v1/rooms/{room}", room).statusCode();
     }
 
     private void produce(List<WebhookEvents.Event> events) throws Exception {

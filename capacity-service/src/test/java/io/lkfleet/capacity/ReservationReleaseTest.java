@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.TreeSet;
 import java.util.UUID;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -156,8 +157,10 @@ class ReservationReleaseTest {
         zsets.zadd(RedisKeys.node(REGION, node) + ":reservations", expires, "rsv_a|0|0");
         zsets.zadd(RedisKeys.node(REGION, node) + ":reservations", expires, "rsv_b|4|3464");
         redis.hash(String.class).hset(nodeReserved, Map.of("subs", "4", "kbps", "3464"));
+        // with each identity's seat naming its member, as admit.lua writes them
         redis.hash(String.class).hset(RedisKeys.room(REGION, room) + ":reserved", Map.of("participants", "2",
-                "publishers", "2"));
+                "publishers", "2", "seat:id-" + alice, "4:acmersv_a|id-" + alice + "|P|0|0|" + node,
+                "seat:id-" + bob, "4:acmersv_b|id-" + bob + "|P|4|3464|" + node));
         WebhookEvents.Clock clock = new WebhookEvents.Clock(1_790_000_000L);
         List<WebhookEvents.Event> steps = List.of(WebhookEvents.joined(room, sid, alice, clock),
                 WebhookEvents.joined(room, sid, bob, clock),
@@ -177,6 +180,10 @@ class ReservationReleaseTest {
             }
         }
         assertEquals(0, zsets.zcard(RedisKeys.room(REGION, room) + ":reservations"), "both published: both released");
+        assertEquals(0, redis.set(String.class).scard(RedisKeys.room(REGION, room) + ":drawing"),
+                "no joined publisher is drawn from any more");
+        assertEquals(List.of("participants", "publishers"), List.copyOf(new TreeSet<>(redis.hash(String.class)
+                .hkeys(RedisKeys.room(REGION, room) + ":reserved"))), "both seats are free again");
         assertEquals("0", redis.hash(String.class).hget(nodeReserved, "kbps"));
     }
 

@@ -30,6 +30,11 @@ redis.call('ZREMRANGEBYSCORE', applied, '-inf', '(' .. (created - retention))
 local roomKey = roomKeyOf(prefix, room)
 local partsKey, tracksKey, egressKey = roomKey .. ':participants', roomKey .. ':tracks', roomKey .. ':egress'
 local publishedKey = roomKey .. ':published'
+-- region-router's reservations of joins (admit.lua) and their sums
+local reservedKey, roomReservations = roomKey .. ':reserved', roomKey .. ':reservations'
+-- Joined publishers whose reservation is still drawn from as the model counts their part (see
+-- drawCounted): a set of identities, so a track costs O(those), not a read of the room's reservations.
+local drawingKey = roomKey .. ':drawing'
 local totalsKey = prefix .. 'totals'
 local FIELDS = { 'participants', 'publishers', 'subscribers', 'video_tracks', 'audio_tracks', 'screen_tracks',
   'video_subs', 'audio_subs', 'screen_subs', 'subscriptions', 'egress_kbps', 'egress_active' }
@@ -116,7 +121,7 @@ end
 
 -- Ends the room's current session: its load leaves the node and the region.
 local function finish()
-  redis.call('DEL', partsKey, tracksKey, egressKey, publishedKey)
+  redis.call('DEL', partsKey, tracksKey, egressKey, publishedKey, drawingKey)
   for _, f in ipairs(COUNTED) do counts[f] = 0 end
   store(shape())
   local state = redis.call('HMGET', roomKey, 'node', 'lost')
@@ -138,33 +143,38 @@ end
 -- are not in the model); anyone's when it leaves. Reservations nobody releases expire in admit.lua.
 -- Room reservation member: id|identity|P or S|subs|kbps|node; the node's: id|subs|kbps; the
 -- ':reserved' hashes hold their sums.
+-- The identity's live reservation, found through its seat: admit.lua keeps one seat per identity,
+-- "seat:<identity>" = "<#tenant>:<tenant><member>", naming its one member (nil if none is live).
+local function seatOf(who)
+  local seat = redis.call('HGET', reservedKey, 'seat:' .. who)
+  local len, rest = string.match(seat or '', '^(%d+):(.*)$')
+  if not len then return nil end
+  local member = string.sub(rest, tonumber(len) + 1)
+  local expires = redis.call('ZSCORE', roomReservations, member)
+  local rid, holder, role, subs, kbps, node = string.match(member, '^([^|]*)|(.*)|([PS])|(%d+)|(%d+)|([^|]*)$')
+  if not expires or holder ~= who then return nil end
+  return { member = member, tenant = string.sub(rest, 1, tonumber(len)), rid = rid, role = role,
+    subs = tonumber(subs), kbps = tonumber(kbps), node = node, expires = expires }
+end
+
 local function releaseReservation(roles)
-  local roomReservations = roomKey .. ':reservations'
-  for _, member in ipairs(redis.call('ZRANGE', roomReservations, 0, -1)) do
-    local rid, who, role, subs, kbps, node = string.match(member, '^([^|]*)|([^|]*)|([PS])|(%d+)|(%d+)|(.*)$')
-    if who == identity and string.find(roles, role, 1, true) then
-      -- The room is on the node the router created it on; the poller may not have seen it yet,
-      -- and the load must be on a node before the reservation that stood for it goes.
-      local placed = redis.call('HMGET', roomKey, 'node', 'lost')
-      if not placed[1] or placed[1] == '' or placed[2] == '1' then assignRoom(prefix, roomKey, room, node) end
-      redis.call('ZREM', roomReservations, member)
-      -- its seat (admit.lua: "seat:<identity>" = "<#tenant>:<tenant><member>") and its tenant's count go too
-      local seat = redis.call('HGET', roomKey .. ':reserved', 'seat:' .. who)
-      local len, rest = string.match(seat or '', '^(%d+):(.*)$')
-      if len and string.sub(rest, tonumber(len) + 1) == member then
-        redis.call('HDEL', roomKey .. ':reserved', 'seat:' .. who)
-        redis.call('ZREM', tenantReservationsKeyOf(prefix, string.sub(rest, 1, tonumber(len))), rid)
-      end
-      redis.call('HINCRBY', roomKey .. ':reserved', 'participants', -1)
-      if role == 'P' then redis.call('HINCRBY', roomKey .. ':reserved', 'publishers', -1) end
-      redis.call('HDEL', roomKey .. ':reserved', 'joined:' .. who)
-      local nodeKey = nodeKeyOf(prefix, node)
-      if redis.call('ZREM', nodeKey .. ':reservations', rid .. '|' .. subs .. '|' .. kbps) == 1 then
-        redis.call('HINCRBY', nodeKey .. ':reserved', 'subs', 0 - tonumber(subs))
-        redis.call('HINCRBY', nodeKey .. ':reserved', 'kbps', 0 - tonumber(kbps))
-      end
-      return
-    end
+  local r = seatOf(identity)
+  if not r or not string.find(roles, r.role, 1, true) then return end
+  -- The room is on the node the router created it on; the poller may not have seen it yet,
+  -- and the load must be on a node before the reservation that stood for it goes.
+  local placed = redis.call('HMGET', roomKey, 'node', 'lost')
+  if not placed[1] or placed[1] == '' or placed[2] == '1' then assignRoom(prefix, roomKey, room, r.node) end
+  redis.call('ZREM', roomReservations, r.member)
+  -- its seat and its tenant's count go too
+  redis.call('HDEL', reservedKey, 'seat:' .. identity)
+  redis.call('ZREM', tenantReservationsKeyOf(prefix, r.tenant), r.rid)
+  redis.call('HINCRBY', reservedKey, 'participants', -1)
+  if r.role == 'P' then redis.call('HINCRBY', reservedKey, 'publishers', -1) end
+  redis.call('SREM', drawingKey, identity)
+  local nodeKey = nodeKeyOf(prefix, r.node)
+  if redis.call('ZREM', nodeKey .. ':reservations', r.rid .. '|' .. r.subs .. '|' .. r.kbps) == 1 then
+    redis.call('HINCRBY', nodeKey .. ':reserved', 'subs', 0 - r.subs)
+    redis.call('HINCRBY', nodeKey .. ':reserved', 'kbps', 0 - r.kbps)
   end
 end
 
@@ -173,8 +183,8 @@ end
 -- leaves the reservation as it is counted, or model + reservations would count it twice and
 -- admission would refuse joins that fit (seen in the chaos scenario: model 2 + reserved 4 above a
 -- limit of 5 on a node carrying one 2-person call): what it receives once joined, the others
--- receiving its tracks, and (while it is joined: "joined:<identity>" in the room's ':reserved')
--- each track of the others it receives from then on.
+-- receiving its tracks, and (while it is joined: its identity in the room's ':drawing' set) each
+-- track of the others it receives from then on.
 local KBPS = { video = videoKbps, audio = audioKbps, screen = screenKbps }
 
 -- The participant's live tracks the model counts (by kind; none while it is not active).
@@ -194,35 +204,26 @@ local function cost(tracks, times)
 end
 
 -- Draws subs/kbps from the pending publisher reservation of `who`, if it has one; its member, node
--- entry, node sums and seat are rewritten (admit.lua: "seat:<identity>" = "<#tenant>:<tenant><member>").
+-- entry, node sums and seat are rewritten. False if `who` holds no live publisher reservation.
 local function drawReservation(who, subs, kbps)
-  if subs <= 0 and kbps <= 0 then return end
-  local roomReservations = roomKey .. ':reservations'
-  for _, member in ipairs(redis.call('ZRANGE', roomReservations, 0, -1)) do
-    local rid, holder, role, rsubs, rkbps, node = string.match(member, '^([^|]*)|([^|]*)|([PS])|(%d+)|(%d+)|(.*)$')
-    if holder == who and role == 'P' then
-      local left, leftKbps = math.max(0, tonumber(rsubs) - subs), math.max(0, tonumber(rkbps) - kbps)
-      if left == tonumber(rsubs) and leftKbps == tonumber(rkbps) then return end
-      local renamed = rid .. '|' .. who .. '|P|' .. left .. '|' .. leftKbps .. '|' .. node
-      redis.call('ZADD', roomReservations, redis.call('ZSCORE', roomReservations, member), renamed)
-      redis.call('ZREM', roomReservations, member)
-      local seat = redis.call('HGET', roomKey .. ':reserved', 'seat:' .. who)
-      local len, rest = string.match(seat or '', '^(%d+):(.*)$')
-      if len and string.sub(rest, tonumber(len) + 1) == member then
-        redis.call('HSET', roomKey .. ':reserved', 'seat:' .. who, len .. ':' .. string.sub(rest, 1, tonumber(len)) .. renamed)
-      end
-      local nodeKey = nodeKeyOf(prefix, node)
-      local old = rid .. '|' .. rsubs .. '|' .. rkbps
-      local expires = redis.call('ZSCORE', nodeKey .. ':reservations', old)
-      if expires then
-        redis.call('ZREM', nodeKey .. ':reservations', old)
-        redis.call('ZADD', nodeKey .. ':reservations', expires, rid .. '|' .. left .. '|' .. leftKbps)
-        redis.call('HINCRBY', nodeKey .. ':reserved', 'subs', left - tonumber(rsubs))
-        redis.call('HINCRBY', nodeKey .. ':reserved', 'kbps', leftKbps - tonumber(rkbps))
-      end
-      return
-    end
+  local r = seatOf(who)
+  if not r or r.role ~= 'P' then return false end
+  local left, leftKbps = math.max(0, r.subs - subs), math.max(0, r.kbps - kbps)
+  if left == r.subs and leftKbps == r.kbps then return true end
+  local renamed = r.rid .. '|' .. who .. '|P|' .. left .. '|' .. leftKbps .. '|' .. r.node
+  redis.call('ZADD', roomReservations, r.expires, renamed)
+  redis.call('ZREM', roomReservations, r.member)
+  redis.call('HSET', reservedKey, 'seat:' .. who, #r.tenant .. ':' .. r.tenant .. renamed)
+  local nodeKey = nodeKeyOf(prefix, r.node)
+  local old = r.rid .. '|' .. r.subs .. '|' .. r.kbps
+  local expires = redis.call('ZSCORE', nodeKey .. ':reservations', old)
+  if expires then
+    redis.call('ZREM', nodeKey .. ':reservations', old)
+    redis.call('ZADD', nodeKey .. ':reservations', expires, r.rid .. '|' .. left .. '|' .. leftKbps)
+    redis.call('HINCRBY', nodeKey .. ':reserved', 'subs', left - r.subs)
+    redis.call('HINCRBY', nodeKey .. ':reserved', 'kbps', leftKbps - r.kbps)
   end
+  return true
 end
 
 -- After an event of this participant: `before` = its counted tracks before the event. Its own part
@@ -240,17 +241,15 @@ local function drawCounted(before, wasActive)
     for k, field in pairs(KINDS) do received[k] = counts[field] - now[k] end
     local rs, rk = cost(received, 1)
     subs, kbps = subs + rs, kbps + rk
-    if redis.call('EXISTS', roomKey .. ':reserved') == 1 then
-      redis.call('HSET', roomKey .. ':reserved', 'joined:' .. identity, 1)
-    end
+    local own = seatOf(identity)
+    if own and own.role == 'P' then redis.call('SADD', drawingKey, identity) end
   end
-  drawReservation(identity, subs, kbps)
+  if subs > 0 or kbps > 0 then drawReservation(identity, subs, kbps) end
   local each, eachKbps = cost(newly, 1)
   if each > 0 then
-    local reserved = redis.call('HGETALL', roomKey .. ':reserved')
-    for i = 1, #reserved, 2 do
-      local who = string.match(reserved[i], '^joined:(.*)$')
-      if who and who ~= identity then drawReservation(who, each, eachKbps) end
+    for _, who in ipairs(redis.call('SMEMBERS', drawingKey)) do
+      -- one whose reservation expired unreleased is no longer drawn from
+      if who ~= identity and not drawReservation(who, each, eachKbps) then redis.call('SREM', drawingKey, who) end
     end
   end
 end
@@ -306,6 +305,7 @@ elseif etype == 'participant_left' or etype == 'participant_connection_aborted' 
   if redis.call('HGET', partsKey, psid) == 'J' then activate(psid, -1) end
   redis.call('HSET', partsKey, psid, 'L')
   releaseReservation('PS')
+  redis.call('SREM', drawingKey, identity)
 elseif etype == 'track_published' and KINDS[kind] then
   local wasActive = redis.call('HGET', partsKey, psid) == 'J'
   local before = countedTracks(psid)
