@@ -78,12 +78,14 @@ final class CallChurn implements AutoCloseable {
     }
 
     private void call(int caller) {
+        // one client app: its connections to the balancer stay open from one token request to the next
+        HttpClient app = HttpClient.newHttpClient();
         while (!stopped) {
             int current = step.get();
             boolean last = settling;
             String room = ROOM_PREFIX + caller + "-" + current + "-" + System.nanoTime();
-            Answer alice = token(room, "alice");
-            Answer bob = alice.token() == null ? alice : token(room, "bob");
+            Answer alice = token(app, room, "alice");
+            Answer bob = alice.token() == null ? alice : token(app, room, "bob");
             RtcParticipants call = null;
             if (alice.token() != null && bob.token() != null) {
                 try {
@@ -119,11 +121,10 @@ final class CallChurn implements AutoCloseable {
     private record Answer(JsonNode token, long retryAfterSeconds) {
     }
 
-    /** On a connection of its own, as a separate client app would open (the balancer spreads connections). */
-    private Answer token(String room, String identity) {
+    private Answer token(HttpClient app, String room, String identity) {
         Map<String, Object> body = Map.of("room_name", room, "participant_identity", identity);
         try {
-            HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(tokenUrl))
+            HttpResponse<String> response = app.send(HttpRequest.newBuilder(URI.create(tokenUrl))
                     .timeout(Duration.ofSeconds(15)).header("Content-Type", "application/json")
                     .header("Authorization", "Bearer " + E2eFleet.DEV_KEY)
                     .POST(HttpRequest.BodyPublishers.ofString(E2eFleet.JSON.writeValueAsString(body))).build(),

@@ -199,14 +199,14 @@ final class E2eFleet {
     }
 
     /**
-     * A token from token-service at {@code tokenUrl} as the dev tenant, on a connection of its own as a
-     * separate client app would open (a balancer spreads connections, not requests); a 503 with
-     * Retry-After is retried as a client app would, anything else but 201 fails.
+     * A token from token-service at {@code tokenUrl} as the dev tenant (through a balancer, requests on
+     * kept-alive connections spread over the instances); a 503 with Retry-After is retried as a client
+     * app would, anything else but 201 fails.
      */
     static JsonNode tokenRetrying(String tokenUrl, Map<String, Object> body) throws IOException, InterruptedException {
         List<Integer> statuses = new ArrayList<>();
         for (int attempt = 0; attempt < 5; attempt++) {
-            HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(tokenUrl))
+            HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(tokenUrl))
                     .timeout(Duration.ofSeconds(15)).header("Content-Type", "application/json")
                     .header("Authorization", "Bearer " + DEV_KEY)
                     .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))).build(),

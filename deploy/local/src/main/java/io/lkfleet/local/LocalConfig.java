@@ -111,7 +111,8 @@ public interface LocalConfig {
 
         /**
          * Instances of the service. More than one run on {@code port + 100 × i} (i = 1…n) behind a
-         * round-robin TCP balancer on {@code port}, as a Kubernetes Service spreads connections over pods.
+         * round-robin HTTP balancer on {@code port} ({@link ServiceBalancer}), as the Ingress spreads
+         * requests over pods.
          */
         @WithDefault("1")
         int instances();

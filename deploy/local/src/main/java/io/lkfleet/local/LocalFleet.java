@@ -213,7 +213,7 @@ public final class LocalFleet implements AutoCloseable {
 
     /**
      * Starts again an instance that was stopped or killed ({@code token-service}, {@code token-service-2}…)
-     * and waits until it is ready; its balancer hands it connections again by itself.
+     * and waits until it is ready; its balancer hands it requests again by itself.
      */
     public ManagedProcess restartInstance(String instanceName) {
         for (FleetLayout.Service service : layout.services().values()) {
