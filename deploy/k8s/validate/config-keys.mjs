@@ -12,7 +12,8 @@ import { SERVICES, service, javaSources } from './repo.mjs';
 
 // Framework keys deploy/ may set, each valid only if some service depends on the extension.
 const FRAMEWORK = [
-  { extension: 'quarkus-messaging-kafka', keys: ['kafka.bootstrap.servers'] },
+  { extension: 'quarkus-messaging-kafka', keys: ['kafka.bootstrap.servers', 'kafka.security.protocol', 'kafka.sasl.mechanism',
+    'kafka.ssl.truststore.type', 'kafka.ssl.truststore.location'] },
   { extension: 'quarkus-redis-client', keys: ['quarkus.redis.hosts', 'quarkus.redis.client-type', 'quarkus.redis.master-name', 'quarkus.redis.role'] },
   { extension: null, keys: ['quarkus.config.locations', 'quarkus.http.port', 'quarkus.log.console.json.enabled'] },
 ];

@@ -212,6 +212,23 @@ for (const k of of('Kafka')) {
     if (!peers.length || peers.some((f) => f.podSelector?.matchLabels?.['app.kubernetes.io/component'] !== 'service' || f.namespaceSelector)) {
       fail(k, `listener ${l.name} must admit only lkfleet's services (networkPolicyPeers: podSelector app.kubernetes.io/component=service)`);
     }
+    // design §5: nothing open by default
+    if (!l.tls || !l.authentication?.type) fail(k, `listener ${l.name} must take TLS and a login (tls: true, authentication)`);
+  }
+  if (!k.spec?.kafka?.authorization?.type) fail(k, 'Kafka needs authorization, or every login may do everything');
+}
+// Each service logs in to Kafka as its own KafkaUser, whose ACLs name only declared topics.
+const declaredTopics = new Set(of('KafkaTopic').map((t) => t.spec?.topicName ?? t.metadata.name));
+for (const u of of('KafkaUser')) {
+  for (const acl of u.spec?.authorization?.acls ?? []) {
+    if (acl.resource?.type === 'topic' && !declaredTopics.has(acl.resource.name)) fail(u, `ACL on topic ${acl.resource.name}, which no KafkaTopic declares`);
+  }
+}
+if (of('Kafka').length) {
+  for (const name of SERVICES) {
+    const env = workload(name)?.spec?.template?.spec?.containers?.[0]?.env ?? [];
+    const login = env.find((e) => e.name === 'KAFKA_SASL_JAAS_CONFIG')?.valueFrom?.secretKeyRef?.name;
+    if (!login || !named('KafkaUser', login)) fail(workload(name), 'needs KAFKA_SASL_JAAS_CONFIG from the Secret of its own KafkaUser');
   }
 }
 

@@ -1,6 +1,7 @@
 package io.lkfleet.capacity.listener;
 
 import io.quarkus.runtime.StartupEvent;
+import io.smallrye.common.annotation.Identifier;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.util.List;
@@ -8,9 +9,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -21,14 +20,15 @@ import org.jboss.logging.Logger;
 public class DeadLetterTopic {
     private static final Logger LOG = Logger.getLogger(DeadLetterTopic.class);
 
-    private final String bootstrap;
+    private final Map<String, Object> kafka;
 
-    public DeadLetterTopic(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap) {
-        this.bootstrap = bootstrap;
+    /** {@code kafka}: every {@code kafka.*} setting (brokers and, in production, SASL/TLS). */
+    public DeadLetterTopic(@Identifier("default-kafka-broker") Map<String, Object> kafka) {
+        this.kafka = kafka;
     }
 
     void ensure(@Observes StartupEvent start) {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+        try (Admin admin = Admin.create(kafka)) {
             if (!admin.listTopics().names().get(30, TimeUnit.SECONDS).contains(WebhookListener.DEAD_LETTER_TOPIC)) {
                 admin.createTopics(List.of(new NewTopic(WebhookListener.DEAD_LETTER_TOPIC, Optional.of(1), Optional.empty())))
                         .all().get(30, TimeUnit.SECONDS);

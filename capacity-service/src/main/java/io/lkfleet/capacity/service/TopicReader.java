@@ -1,25 +1,26 @@
 package io.lkfleet.capacity.service;
 
+import io.smallrye.common.annotation.Identifier;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /** Bounded reads of a topic outside the consumer group: its end offsets now, or all it holds up to them. */
 @ApplicationScoped
 public class TopicReader {
-    private final String bootstrap;
+    private final Map<String, Object> kafka;
 
-    public TopicReader(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap) {
-        this.bootstrap = bootstrap;
+    /** {@code kafka} is every {@code kafka.*} setting (brokers and, in production, SASL/TLS), as the consumer channel gets them. */
+    public TopicReader(@Identifier("default-kafka-broker") Map<String, Object> kafka) {
+        this.kafka = kafka;
     }
 
     /** The offset the next record of each partition of {@code topic} will get. */
@@ -51,8 +52,7 @@ public class TopicReader {
     }
 
     private KafkaConsumer<String, String> consumer() {
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        Map<String, Object> props = new HashMap<>(kafka);
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "2000");
         return new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer());
