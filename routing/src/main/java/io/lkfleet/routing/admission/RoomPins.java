@@ -7,6 +7,7 @@ import io.quarkus.redis.datasource.value.SetArgs;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -35,11 +36,19 @@ public class RoomPins {
         this.timeout = timeout;
     }
 
-    /** The room's claimed region and its pin there; null when the room has no claim. */
-    public Uni<Where> where(String room) {
-        return values.get(RouterKeys.roomRegion(room)).chain(region -> region == null ? Uni.createFrom().nullItem()
-                : values.get(RouterKeys.pin(region, room)).map(node -> new Where(region, node)))
-                .ifNoItem().after(timeout).fail();
+    /**
+     * The room's claimed region and its pin there; null when the room has no claim or its region is
+     * not among {@code regions}. The claim and the pins in {@code regions} are read at once, in one
+     * round trip rather than the claim and then its pin (a join may only go to those regions anyway).
+     */
+    public Uni<Where> where(String room, List<String> regions) {
+        List<Uni<String>> reads = new ArrayList<>(regions.size() + 1);
+        reads.add(values.get(RouterKeys.roomRegion(room)));
+        regions.forEach(region -> reads.add(values.get(RouterKeys.pin(region, room))));
+        return Uni.combine().all().unis(reads).with(String.class, answers -> {
+            int claimed = answers.get(0) == null ? -1 : regions.indexOf(answers.get(0));
+            return claimed < 0 ? null : new Where(regions.get(claimed), answers.get(claimed + 1));
+        }).ifNoItem().after(timeout).fail();
     }
 
     /** Claims {@code region} for a new room; false when the room was already claimed (for any region). */

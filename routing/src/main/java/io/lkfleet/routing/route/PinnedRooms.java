@@ -6,7 +6,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Where recently admitted rooms live (region claim and node pin), remembered for {@code maxAge}
- * so a busy room's joins skip two Redis reads. Only a hint: the admission script re-checks the
+ * (the pin's lifetime) so a join into a room this instance has seen skips two Redis reads, which
+ * leaves one round trip (the admission script) per token. Only a hint: the admission script re-checks the
  * pin atomically and refuses to admit if it changed, and any doubt (pin gone or elsewhere, node
  * dead, region not allowed) forgets the room and takes the full path. At most {@code capacity}
  * rooms; past that the table starts again empty.

@@ -10,7 +10,6 @@ import io.lkfleet.routing.config.RoutingConfig;
 import io.lkfleet.routing.livekit.LiveKitRegions;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import org.jboss.logging.Logger;
@@ -36,7 +35,7 @@ public class RouteService {
     private final RouteExecutor executor;
     private final RoomPins pins;
     private final LiveKitRegions livekit;
-    private final PinnedRooms pinnedRooms = new PinnedRooms(Duration.ofSeconds(1), 100_000);
+    private final PinnedRooms pinnedRooms;
 
     public RouteService(FleetConfig fleet, RoutingConfig config, RoutePlanner planner, SnapshotReader snapshots,
             RouteExecutor executor, RoomPins pins, LiveKitRegions livekit) {
@@ -47,6 +46,9 @@ public class RouteService {
         this.executor = executor;
         this.pins = pins;
         this.livekit = livekit;
+        // as long as a pin lives: every use is re-checked by the admission script, so an old entry costs a
+        // refused fast path at worst, and a room that exists costs one round trip, not three (issue 15)
+        this.pinnedRooms = new PinnedRooms(config.pinTtl(), 100_000);
     }
 
     public Uni<RouteDecision> route(RouteRequest request) {
@@ -59,14 +61,14 @@ public class RouteService {
     }
 
     /**
-     * The fast path. Where a room lives comes from {@link PinnedRooms} (read within the last second)
-     * or its claim and pin; null (take the planned path) unless it is pinned in an allowed region to
+     * The fast path. Where a room lives comes from {@link PinnedRooms} (seen by this instance within the
+     * pin's lifetime) or its claim and pin; null (take the planned path) unless it is pinned in an allowed region to
      * a node that is alive and the join was admitted there.
      */
     private Uni<RouteDecision> toPinnedNode(RouteRequest request, List<String> allowed) {
         PinnedRooms.Pin known = pinnedRooms.get(request.room());
         Uni<RoomPins.Where> where = known != null ? Uni.createFrom().item(new RoomPins.Where(known.region(), known.node()))
-                : pins.where(request.room());
+                : pins.where(request.room(), allowed);
         return where.chain(room -> {
             if (room == null || room.node() == null || !allowed.contains(room.region())
                     || !planner.alive(livekit.nodes(room.region()), room.node(), System.currentTimeMillis())) {

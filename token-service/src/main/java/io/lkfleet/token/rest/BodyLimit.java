@@ -11,6 +11,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.ws.rs.core.Response;
 import java.util.Optional;
+import java.util.regex.Pattern;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
@@ -22,6 +23,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 @ApplicationScoped
 public class BodyLimit {
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Compiled once: String.matches compiled it again for every request (JFR on the token path, issue 15). */
+    private static final Pattern DECIMAL_LENGTH = Pattern.compile("\\d{1,18}");
 
     void install(@Observes Router router,
             @ConfigProperty(name = "quarkus.http.limits.max-body-size") Optional<MemorySize> limit) {
@@ -31,7 +34,7 @@ public class BodyLimit {
         long max = limit.get().asLongValue();
         router.route().order(RouteConstants.ROUTE_ORDER_UPLOAD_LIMIT - 1).handler(context -> {
             String length = context.request().getHeader(HttpHeaders.CONTENT_LENGTH);
-            if (length == null || !length.matches("\\d{1,18}") || Long.parseLong(length) <= max) {
+            if (length == null || !DECIMAL_LENGTH.matcher(length).matches() || Long.parseLong(length) <= max) {
                 context.next(); // absent or malformed lengths are the HTTP codec's and Quarkus's to refuse
                 return;
             }
