@@ -123,6 +123,20 @@ final class Procs {
         return -1;
     }
 
+    /** Number of threads of a process, from /proc; -1 once it is gone. */
+    static int threads(long pid) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+                if (line.startsWith("Threads:")) {
+                    return Integer.parseInt(line.replaceAll("[^0-9]", ""));
+                }
+            }
+        } catch (IOException e) {
+            // the process is gone
+        }
+        return -1;
+    }
+
     /** Waits until {@code url} answers 200, polling every 20 ms; returns false on timeout. */
     static boolean awaitOk(String url, Duration timeout) {
         long end = System.nanoTime() + timeout.toNanos();

@@ -50,6 +50,10 @@ final class SoakBench {
     /** Every this many samples each JVM's heap is measured after a full GC (jcmd GC.run): what it keeps alive. */
     private static final int LIVE_HEAP_EVERY = 21;
     private static final Pattern HEAP_USED = Pattern.compile("(def new generation|tenured generation)\\s+total \\d+K, used (\\d+)K");
+    /** NMT summary.diff (scale KB): the total's and each category's committed change since the baseline. */
+    private static final Pattern NMT_TOTAL = Pattern.compile("Total: reserved=\\d+KB(?: [+-]\\d+KB)?, committed=\\d+KB(?: ([+-]\\d+)KB)?");
+    private static final Pattern NMT_CATEGORY = Pattern.compile(
+            "(?m)^-\\s+(.+?) \\(reserved=\\d+KB(?: [+-]\\d+KB)?, committed=\\d+KB(?: ([+-]\\d+)KB)?\\)");
     /** Synthetic sessions: one starts every second and lasts ~17 s (12 events). */
     private static final long SESSION_EVERY_MS = 1_000;
     private static final long ABANDONED_TOKEN_EVERY_MS = 2_000;
@@ -60,7 +64,15 @@ final class SoakBench {
 
     /** One sample: seconds since the start, Redis's used_memory and keys, live rooms, each JVM's RSS (MB). */
     record Sample(double at, long usedMemory, long keys, long liveRooms, Map<String, Double> rssMb,
-            Map<String, Double> liveHeapMb, String load) {
+            Map<String, Double> liveHeapMb, Map<String, Integer> threads, String load) {
+    }
+
+    /**
+     * One JVM's native memory at a live-heap point after the warm-up, against its NMT baseline taken at
+     * the first such point: RSS growth, what NMT saw committed since (total and by category, KB), threads.
+     */
+    record NativeGrowth(double at, double rssGrowthMb, long nmtCommittedKb, Map<String, Long> byCategoryKb,
+            int threads) {
     }
 
     /** A least-squares line through (hours, value): slope per hour and its standard error. */
@@ -107,6 +119,11 @@ final class SoakBench {
     private final AtomicInteger rtcJoinsOk = new AtomicInteger();
     private final AtomicInteger rtcCycleFailures = new AtomicInteger();
     private volatile boolean stopping;
+    /** Per JVM: its RSS when its NMT baseline was taken, then its native growth at each later live-heap point. */
+    private final Map<String, Double> nmtBaselineRssMb = new LinkedHashMap<>();
+    private final Map<String, List<NativeGrowth>> nativeGrowth = new LinkedHashMap<>();
+    /** Per JVM: what glibc gave back when asked to trim its heap after the run (jcmd System.trim_native_heap). */
+    private final Map<String, String> trimmed = new LinkedHashMap<>();
 
     SoakBench(BenchContext ctx) {
         this.ctx = ctx;
@@ -119,6 +136,7 @@ final class SoakBench {
         Map<String, WebhookSigner> signers = ctx.fleet().layout().regions().keySet().stream()
                 .collect(Collectors.toMap(r -> r, r -> new WebhookSigner(ctx.region(r))));
         List<String> regions = List.copyOf(signers.keySet());
+        jitWarmUp();
         long started = System.nanoTime();
         Thread churn = new Thread(this::rtcChurn, "rtc-churn");
         try {
@@ -127,10 +145,15 @@ final class SoakBench {
             load.scheduleAtFixedRate(this::abandonedToken, 500, ABANDONED_TOKEN_EVERY_MS, TimeUnit.MILLISECONDS);
             long end = started + LENGTH.toNanos();
             while (System.nanoTime() < end) {
-                samples.add(sample(redis, (System.nanoTime() - started) / 1e9, samples.size() % LIVE_HEAP_EVERY == 0));
+                boolean liveHeap = samples.size() % LIVE_HEAP_EVERY == 0;
+                samples.add(sample(redis, (System.nanoTime() - started) / 1e9, liveHeap));
                 Sample last = samples.get(samples.size() - 1);
-                System.out.printf("bench: soak %.0f s: used_memory %.1f MB, %d keys, %d live rooms, RSS %s, load %s%n",
-                        last.at(), last.usedMemory() / 1e6, last.keys(), last.liveRooms(), last.rssMb(), last.load());
+                if (liveHeap && last.at() >= WARM_UP.toSeconds()) {
+                    nativeMemory(last);
+                }
+                System.out.printf("bench: soak %.0f s: used_memory %.1f MB, %d keys, %d live rooms, RSS %s, threads %s,"
+                        + " load %s%n", last.at(), last.usedMemory() / 1e6, last.keys(), last.liveRooms(), last.rssMb(),
+                        last.threads(), last.load());
                 Thread.sleep(SAMPLE_EVERY.toMillis());
             }
         } finally {
@@ -139,12 +162,26 @@ final class SoakBench {
             load.awaitTermination(1, TimeUnit.MINUTES);
             churn.join(TimeUnit.MINUTES.toMillis(3));
         }
+        trimNativeHeaps();
         try {
             return report();
         } finally {
             redis.close();
             vertx.close();
         }
+    }
+
+    /**
+     * The token phase's load first (100 rooms created through token-service, then wrk into them for
+     * {@link BenchContext#jvmWarmUp}): at the soak's own ~1 token/s the JIT would still be compiling
+     * token-service's path an hour in (its code cache grew ~4 MB in 15 min, each big C2 compilation
+     * borrowing ~25 MB of C heap), and the slope would measure compilation, not what stays.
+     */
+    private void jitWarmUp() throws Exception {
+        String tokenUrl = ctx.serviceUrl("token-service") + "/v1/token";
+        TokenBench.precreateRooms(tokenUrl);
+        ctx.wrk().run(tokenUrl, Wrk.requestFile(ctx.workDir().resolve("token-requests.txt"), TokenBench.requests()),
+                "application/json", ctx.connections(), ctx.jvmWarmUp());
     }
 
     private Section report() {
@@ -172,6 +209,20 @@ final class SoakBench {
                     "leak threshold " + (int) LEAK_MB_PER_HOUR + " MB/h; heap after a full GC: " + slope(heap, "MB")
                             + ", " + heap.points() + " points", memoryVerdict(rss));
         }
+        nativeGrowth.forEach((jvm, points) -> {
+            NativeGrowth last = points.get(points.size() - 1);
+            String top = last.byCategoryKb().entrySet().stream().filter(e -> Math.abs(e.getValue()) >= 512)
+                    .sorted((a, b) -> Long.compare(Math.abs(b.getValue()), Math.abs(a.getValue())))
+                    .map(e -> String.format("%s %+.1f", e.getKey(), e.getValue() / 1e3)).collect(Collectors.joining(", "));
+            section.row(jvm + " native memory since its NMT baseline (" + Math.round(last.at() - points.get(0).at()
+                            + LIVE_HEAP_EVERY * SAMPLE_EVERY.toSeconds()) + " s)",
+                    String.format("RSS %+.1f MB; NMT committed %+.1f MB (%s); %d threads", last.rssGrowthMb(),
+                            last.nmtCommittedKb() / 1e3, top.isEmpty() ? "no category ±0.5 MB" : top, last.threads()),
+                    "RSS growth NMT does not see: malloc outside the JVM's accounting, or freed memory glibc keeps",
+                    String.format("%+.1f MB unseen", last.rssGrowthMb() - last.nmtCommittedKb() / 1e3));
+        });
+        trimmed.forEach((jvm, result) -> section.row(jvm + ": glibc trim after the run (System.trim_native_heap)", result,
+                "", ""));
         int rtcOk = rtcJoinsOk.get();
         section.row("load over the run", String.format("%,d real rooms (%,d of %,d rtc-node joins ok), %,d synthetic"
                         + " sessions (%,d signed webhooks, by status %s, -1 = no answer: %s), %,d abandoned tokens (by status %s)",
@@ -182,6 +233,10 @@ final class SoakBench {
         WINDOWS.forEach(w -> windows.put(w, System.getenv().getOrDefault(w, "(default)")));
         windows.put("JAVA_TOOL_OPTIONS", System.getenv().getOrDefault("JAVA_TOOL_OPTIONS", ""));
         return section
+                .note("Before the soak's clock starts, the token phase's load for " + ctx.jvmWarmUp().toSeconds()
+                        + " s (" + TokenBench.ROOMS + " rooms created through token-service, then wrk into them), so the"
+                        + " JIT has compiled token-service's path: at the soak's ~1 token/s it would still be compiling"
+                        + " an hour in.")
                 .note("Load, all at once for " + LENGTH.toMinutes() + " min: real @livekit/rtc-node participants"
                         + " (tools/rtc-client/join-load.mjs, cycles of 2 fresh rooms × 3: a publisher with audio + video"
                         + " and 2 subscribers, tokens from token-service, 10 s in the room, then leave; LiveKit's own"
@@ -207,7 +262,11 @@ final class SoakBench {
                         + windows.get("JAVA_TOOL_OPTIONS") + "'. bench/run sets -XX:+AlwaysPreTouch for the soak: each"
                         + " heap is resident from the JVM's start (up to -Xms; the services' 256 MB whole, Kafka's"
                         + " 128 MB of 512 MB), so RSS does not climb merely as the collector first touches heap pages.")
-                .raw("fits", fits).raw("windows", windows)
+                .note("Native memory: every JVM runs with -XX:NativeMemoryTracking=summary (bench/run); at the first"
+                        + " full-GC point after the warm-up each takes an NMT baseline, at every later one a summary.diff"
+                        + " (the last one whole in bench/target/run/soak-nmt-<jvm>.txt). After the load each JVM's glibc"
+                        + " heap is trimmed (malloc_trim): RSS it gives back was freed memory glibc kept, not memory in use.")
+                .raw("fits", fits).raw("windows", windows).raw("native_growth", nativeGrowth).raw("trim_native_heap", trimmed)
                 .raw("load", Map.of("rtc_rooms", rtcRooms.get(), "rtc_joins", rtcJoins.get(), "rtc_joins_ok", rtcOk,
                         "rtc_cycle_failures", rtcCycleFailures.get(), "synthetic_sessions", sessions.get(),
                         "synthetic_webhooks", webhooks.get(),
@@ -215,7 +274,7 @@ final class SoakBench {
                         "abandoned_tokens", abandoned.get(), "abandoned_by_status", Map.copyOf(abandonedByStatus)))
                 .raw("samples", samples.stream().map(s -> Map.of("at_s", s.at(), "used_memory", s.usedMemory(),
                         "keys", s.keys(), "live_rooms", s.liveRooms(), "rss_mb", s.rssMb(), "live_heap_mb", s.liveHeapMb(),
-                        "loadavg", s.load())).toList());
+                        "threads", s.threads(), "loadavg", s.load())).toList());
     }
 
     private static String slope(Fit fit, String unit) {
@@ -245,14 +304,77 @@ final class SoakBench {
         }
         Map<String, Double> rss = new LinkedHashMap<>();
         Map<String, Double> heap = new LinkedHashMap<>();
+        Map<String, Integer> threads = new LinkedHashMap<>();
         for (Map.Entry<String, Long> jvm : jvms().entrySet()) {
             rss.put(jvm.getKey(), Procs.rssMib(jvm.getValue()) * 1.048576);
+            threads.put(jvm.getKey(), Procs.threads(jvm.getValue()));
             if (liveHeap) {
                 heap.put(jvm.getKey(), liveHeapMb(jvm.getValue()));
             }
         }
         String[] load = Files.readString(Path.of("/proc/loadavg")).trim().split(" ");
-        return new Sample(at, usedMemory, keys, rooms, rss, heap, String.join(" ", java.util.Arrays.copyOf(load, 3)));
+        return new Sample(at, usedMemory, keys, rooms, rss, heap, threads,
+                String.join(" ", java.util.Arrays.copyOf(load, 3)));
+    }
+
+    /**
+     * Native Memory Tracking (bench/run starts the soak's JVMs with -XX:NativeMemoryTracking=summary): the
+     * first call after the warm-up takes each JVM's baseline, later ones its summary.diff, so RSS growth can be
+     * set beside what the JVM itself committed (heap, threads, code, metaspace, direct buffers in "Other"…);
+     * growth NMT does not see is malloc'd outside the JVM's accounting or kept by glibc after free. The last
+     * diff of each JVM is kept whole in the work directory.
+     */
+    private void nativeMemory(Sample sample) {
+        for (Map.Entry<String, Long> jvm : jvms().entrySet()) {
+            String name = jvm.getKey();
+            String pid = Long.toString(jvm.getValue());
+            try {
+                if (!nmtBaselineRssMb.containsKey(name)) {
+                    String out = Procs.run(List.of("jcmd", pid, "VM.native_memory", "baseline"), Map.of(), Duration.ofSeconds(30),
+                            ctx.log());
+                    if (out.contains("Baseline taken") || out.contains("Baseline succeeded")) {
+                        nmtBaselineRssMb.put(name, sample.rssMb().get(name));
+                    }
+                    continue;
+                }
+                String diff = Procs.run(List.of("jcmd", pid, "VM.native_memory", "summary.diff", "scale=KB"), Map.of(),
+                        Duration.ofSeconds(30), ctx.log());
+                Files.writeString(ctx.workDir().resolve("soak-nmt-" + name + ".txt"), diff);
+                Matcher total = NMT_TOTAL.matcher(diff);
+                if (!total.find()) {
+                    continue;
+                }
+                Map<String, Long> byCategory = new LinkedHashMap<>();
+                Matcher category = NMT_CATEGORY.matcher(diff);
+                while (category.find()) {
+                    if (category.group(2) != null) {
+                        byCategory.put(category.group(1).trim(), Long.parseLong(category.group(2)));
+                    }
+                }
+                nativeGrowth.computeIfAbsent(name, k -> new java.util.ArrayList<>()).add(new NativeGrowth(sample.at(),
+                        sample.rssMb().get(name) - nmtBaselineRssMb.get(name),
+                        total.group(1) == null ? 0 : Long.parseLong(total.group(1)), byCategory, sample.threads().get(name)));
+            } catch (RuntimeException | java.io.IOException e) {
+                System.out.println("bench: soak NMT of " + name + " failed: " + e.getMessage());
+            }
+        }
+    }
+
+    /**
+     * After the load: asks glibc to give each JVM's freed native memory back (malloc_trim through jcmd
+     * System.trim_native_heap, which prints RSS before and after). RSS that leaves here was freed memory
+     * glibc's arenas kept, not memory in use.
+     */
+    private void trimNativeHeaps() {
+        for (Map.Entry<String, Long> jvm : jvms().entrySet()) {
+            try {
+                String out = Procs.run(List.of("jcmd", Long.toString(jvm.getValue()), "System.trim_native_heap"), Map.of(),
+                        Duration.ofSeconds(30), ctx.log());
+                trimmed.put(jvm.getKey(), out.lines().filter(l -> l.contains("RSS")).findFirst().orElse(out.trim()));
+            } catch (RuntimeException e) {
+                trimmed.put(jvm.getKey(), "failed: " + e.getMessage());
+            }
+        }
     }
 
     /** Every JVM of the fleet by name: the services' instances and the Kafka broker. */

@@ -30,6 +30,14 @@ public final class LocalFleet implements AutoCloseable {
             "token-service");
     /** lkfleet's own Redis, beside the regions' {@code redis-<region>}. */
     public static final String FLEET_REDIS = "redis-fleet";
+    /**
+     * The native-memory settings of the services' JVM image (deploy/docker/Dockerfile.jvm), so the local
+     * fleet and the soak run the services as production does: glibc keeps the C heap that C2 compilations
+     * borrow for a moment (arena spikes of ~20 MB) in up to 8 arenas per core, and RSS climbs in steps for
+     * hours (bench/results/2026-12-03-soak.md). Two arenas, and the JVM trims the C heap every 10 s.
+     */
+    static final Map<String, String> SERVICE_ENV = Map.of("MALLOC_ARENA_MAX", "2");
+    static final String TRIM_NATIVE_HEAP = "-XX:TrimNativeHeapInterval=10000";
 
     private final Options options;
     private final FleetLayout layout;
@@ -193,9 +201,9 @@ public final class LocalFleet implements AutoCloseable {
         // Each instance works in its own directory: local state such as webhook-ingest's spool is per pod.
         Path workDir = runDir.data().resolve(instance.name());
         services.put(instance.name(), ManagedProcess.start(instance.name(), List.of(KafkaBroker.javaBin(), "-Xmx256m",
-                "-XX:+UseSerialGC", "-Dquarkus.http.port=" + instance.port(), "-Dquarkus.http.host=" + FleetLayout.HOST,
-                "-Dquarkus.config.locations=" + runtimeProperties.toUri(), "-jar", jar.toString()), runDir, Map.of(),
-                workDir));
+                "-XX:+UseSerialGC", TRIM_NATIVE_HEAP, "-Dquarkus.http.port=" + instance.port(),
+                "-Dquarkus.http.host=" + FleetLayout.HOST, "-Dquarkus.config.locations=" + runtimeProperties.toUri(), "-jar",
+                jar.toString()), runDir, SERVICE_ENV, workDir));
     }
 
     private void awaitService(String name) {
