@@ -31,6 +31,18 @@ final class BurstBench {
     private static final Set<String> TRUE_REFUSALS = Set.of("409 room-exceeds-node", "503 node-full", "503 no-capacity");
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /**
+     * What token-service's Redis clients did during one burst (Quarkus's {@code redis_pool_*} meters, after
+     * minus before): connections taken from lkfleet Redis's pool, the mean and total time joins waited for
+     * one, and requests every pool refused outright (its waiting queue full; LiveKit's registries included).
+     */
+    record Pools(long taken, double meanWaitMs, double waitedSeconds, long rejected) {
+        String text() {
+            return String.format(java.util.Locale.ROOT, "lkfleet Redis pool: %d connections taken, mean wait %.1f ms"
+                    + " (%.1f s in all); requests refused by a full pool: %d", taken, meanWaitMs, waitedSeconds, rejected);
+        }
+    }
+
     /** One burst: answers by status (and problem reason), latency percentiles in ms. */
     record Burst(Map<String, Integer> answers, long p50Ms, long p99Ms, long maxMs) {
         boolean onlyTrueAnswers() {
@@ -57,11 +69,16 @@ final class BurstBench {
         if (cold) {
             TimeUnit.NANOSECONDS.sleep(wait);
         }
+        String metricsUrl = ctx.serviceUrl("token-service") + "/q/metrics";
+        Map<String, Double> before = poolMeters(metricsUrl);
         Burst first = burst(tokenUrl, "dev-burst-cold-");
+        Pools firstPools = pools(before, poolMeters(metricsUrl));
         TokenBench.precreateRooms(tokenUrl);
         Path warmUp = Wrk.requestFile(ctx.workDir().resolve("burst-warm-up.txt"), TokenBench.requests());
         ctx.wrk().run(tokenUrl, warmUp, "application/json", ctx.connections(), ctx.jvmWarmUp());
+        before = poolMeters(metricsUrl);
         Burst warm = burst(tokenUrl, "dev-burst-warm-");
+        Pools warmPools = pools(before, poolMeters(metricsUrl));
         Burst peer;
         try (NodeTokenPeer node = NodeTokenPeer.start(ctx)) {
             burst(node.url, "dev-burst-node-cold-");
@@ -83,7 +100,10 @@ final class BurstBench {
                         + " bench's node class no refusal is true, so every answer should be 201.")
                 .note("Cold: " + first.text() + "; warm: " + warm.text() + "; Node: " + peer.text()
                         + " (after one unmeasured burst of its own).")
-                .raw("cold", cold).raw("first", first).raw("warm", warm).raw("node_endpoint", peer).raw("goal_met", goal);
+                .note("token-service's Redis clients during the cold burst: " + firstPools.text() + "; warm: "
+                        + warmPools.text() + ".")
+                .raw("cold", cold).raw("first", first).raw("warm", warm).raw("node_endpoint", peer).raw("goal_met", goal)
+                .raw("first_pools", firstPools).raw("warm_pools", warmPools);
     }
 
     private static Burst burst(String url, String roomPrefix) throws Exception {
@@ -114,6 +134,30 @@ final class BurstBench {
         long[] sorted = millis.stream().mapToLong(t -> t[0]).sorted().toArray();
         return new Burst(answers, CapacityBench.percentile(sorted, 50), CapacityBench.percentile(sorted, 99),
                 sorted[sorted.length - 1]);
+    }
+
+    /** token-service's {@code redis_pool_*} counters, summed by meter name ({@code <default>} pool only for the waits). */
+    private static Map<String, Double> poolMeters(String metricsUrl) throws Exception {
+        String text = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(metricsUrl))
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString()).body();
+        Map<String, Double> meters = new TreeMap<>();
+        for (String line : text.split("\n")) {
+            boolean lkfleetPool = line.contains("pool_name=\"<default>\"");
+            String name = line.startsWith("redis_pool_rejected_total") ? "rejected"
+                    : lkfleetPool && line.startsWith("redis_pool_queue_delay_seconds_count") ? "taken"
+                    : lkfleetPool && line.startsWith("redis_pool_queue_delay_seconds_sum") ? "waited" : null;
+            if (name != null) {
+                meters.merge(name, Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)), Double::sum);
+            }
+        }
+        return meters;
+    }
+
+    private static Pools pools(Map<String, Double> before, Map<String, Double> after) {
+        long taken = Math.round(after.getOrDefault("taken", 0.0) - before.getOrDefault("taken", 0.0));
+        double waited = after.getOrDefault("waited", 0.0) - before.getOrDefault("waited", 0.0);
+        return new Pools(taken, taken == 0 ? 0 : waited * 1000 / taken, waited,
+                Math.round(after.getOrDefault("rejected", 0.0) - before.getOrDefault("rejected", 0.0)));
     }
 
     /** The status and, for a problem, its reason (the last segment of its type). */

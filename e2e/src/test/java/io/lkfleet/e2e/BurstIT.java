@@ -28,7 +28,12 @@ class BurstIT extends FleetTest {
     private static final int REQUESTS = 400;
     private static final int ROOMS = 6;
     private static final Set<String> TRUE_REFUSALS = Set.of("no-capacity", "node-full", "room-exceeds-node");
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    /**
+     * HTTP/1.1: each request in flight on a connection of its own, as separate client apps send them (the
+     * default, HTTP/2, tries an h2c upgrade on each and then multiplexes them over a few connections).
+     */
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(10)).build();
 
     record Answer(int status, String reason, String serverUrl, long millis) {
     }

@@ -53,23 +53,16 @@ import org.junit.jupiter.api.Test;
  * share (in the model through signed webhooks, as LiveKit reports them) and an audience of whom one
  * in eight publishes camera and mic, and 4 new meetings where everyone publishes.
  *
- * <p>Proven: every join ends with a token or a true refusal (409 {@code room-exceeds-node}, 503
- * {@code node-full} / {@code no-capacity}); a 503 that refuses nothing but says "not now"
- * ({@code state-unavailable}, {@code router-unavailable}, ...) is asked again after its Retry-After as a
- * client app would, at most 3 times, and the first answers are printed. lkfleet's Redis never shows a
- * node whose model load plus reservations exceeds its limit (every node read in one MULTI/EXEC, again and
- * again all through the burst); the books at the end are exactly what was granted (each node's load is
- * the cost of its rooms' admitted shapes, priced independently with {@link CapacityModel}); and no
- * refusal would fit even the final state. Load only grows during the burst (no one leaves, reservations
- * outlive it), so a refusal that does not fit the final state did not fit when it was made either, and
- * the outcome is the one admitting the requests one at a time in some order gives.
- *
- * <p>Opt-in (excluded from the default e2e run in e2e/pom.xml) until the join path serves such a burst
- * on this 2-core box: on 2026-12-03 the first answers were mostly 503 {@code state-unavailable} (routing's
- * 2 s Redis bound) and joins still ended {@code pinned-node-gone} or {@code state-unavailable} after 3
- * attempts, through region-router and in process alike. No node was seen over its limit. Run it with
- * {@code deploy/local/test -pl e2e -am -DskipITs=false -Dlkfleet.e2e.observe-only=true
- * -Dit.test=ConcurrentJoinsIT}.
+ * <p>Proven: every request is answered with a token or a true refusal (409 {@code room-exceeds-node},
+ * 503 {@code node-full} / {@code no-capacity}) at once, never a 503 that refuses nothing but says "not
+ * now" ({@code state-unavailable}, {@code pinned-node-gone} of a live node, ...; issue 15.4). lkfleet's
+ * Redis never shows a node whose model load plus reservations exceeds its limit (every node read in one
+ * MULTI/EXEC, again and again all through the burst); the books at the end are exactly what was granted
+ * (each node's load is the cost of its rooms' admitted shapes, priced independently with
+ * {@link CapacityModel}, so no reservation outlives a join that was not granted); and no refusal would fit
+ * even the final state. Load only grows during the burst (no one leaves, reservations outlive it), so a
+ * refusal that does not fit the final state did not fit when it was made either, and the outcome is the
+ * one admitting the requests one at a time in some order gives.
  */
 class ConcurrentJoinsIT {
     private static final int REQUESTS = 1000;
@@ -78,10 +71,6 @@ class ConcurrentJoinsIT {
     /** The shape a new meeting declares: what its node must have free for it (RoomSizing.expected). */
     private static final int MEETING_EXPECTED = 2;
     private static final Set<String> TRUE_REFUSALS = Set.of("409 room-exceeds-node", "503 node-full", "503 no-capacity");
-    /** 503s that refuse nothing but say "not now, retry after": a client app asks again. */
-    private static final Set<String> RETRIED = Set.of("state-unavailable", "router-unavailable", "pinned-node-gone",
-            "livekit-unavailable");
-    private static final int ATTEMPTS = 3;
     /** HTTP/1.1: each request in flight on a connection of its own, as separate client apps send them. */
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(10)).build();
@@ -94,14 +83,10 @@ class ConcurrentJoinsIT {
     record Join(String room, String identity, boolean publisher, String instance) {
     }
 
-    record Answer(int status, String reason, String region, long retryAfterSeconds, long millis) {
+    record Answer(int status, String reason, String region, long millis) {
         String outcome() {
             return status + (reason == null ? "" : " " + reason);
         }
-    }
-
-    /** A join's first answer, its last after any retries, and how many requests it took. */
-    record Outcome(Answer first, Answer last, int attempts) {
     }
 
     /** Model load plus live reservations of one node, read in one transaction. */
@@ -167,33 +152,26 @@ class ConcurrentJoinsIT {
         Thread sampling = new Thread(sampler, "node-load-sampler");
         sampling.start();
         long started = System.nanoTime();
-        List<Outcome> outcomes;
+        List<Answer> answers;
         try {
-            outcomes = burst(joins);
+            answers = burst(joins);
         } finally {
             sampler.stop.set(true);
             sampling.join();
         }
         long burstMillis = (System.nanoTime() - started) / 1_000_000;
-        List<Answer> answers = outcomes.stream().map(Outcome::last).toList();
 
-        Map<String, Integer> firstMix = new TreeMap<>();
         Map<String, Integer> mix = new TreeMap<>();
-        outcomes.forEach(o -> {
-            firstMix.merge(o.first().outcome(), 1, Integer::sum);
-            mix.merge(o.last().outcome(), 1, Integer::sum);
-        });
-        long[] millis = outcomes.stream().mapToLong(o -> o.first().millis()).sorted().toArray();
-        System.out.printf("ConcurrentJoinsIT: %d requests at once over %d token-service instances: first answers %s"
-                + " (p50 %d ms, p99 %d ms, max %d ms); after retrying \"not now\" 503s (%d requests more): %s; %d ms in"
-                + " all; %d atomic samples of every node's load%n", REQUESTS, instances.size(), firstMix,
-                millis[millis.length / 2], millis[millis.length * 99 / 100], millis[millis.length - 1],
-                outcomes.stream().mapToInt(o -> o.attempts() - 1).sum(), mix, burstMillis, sampler.samples.get());
+        answers.forEach(a -> mix.merge(a.outcome(), 1, Integer::sum));
+        long[] millis = answers.stream().mapToLong(Answer::millis).sorted().toArray();
+        System.out.printf("ConcurrentJoinsIT: %d requests at once over %d token-service instances: %s (p50 %d ms,"
+                + " p99 %d ms, max %d ms); %d ms in all; %d atomic samples of every node's load%n", REQUESTS,
+                instances.size(), mix, millis[millis.length / 2], millis[millis.length * 99 / 100],
+                millis[millis.length - 1], burstMillis, sampler.samples.get());
         for (int i = 0; i < joins.size(); i++) {
             Answer answer = answers.get(i);
             assertTrue(answer.status() == 201 || TRUE_REFUSALS.contains(answer.outcome()),
-                    "request " + i + " (" + joins.get(i) + ") answered " + answer.outcome() + " after "
-                    + outcomes.get(i).attempts() + " attempts");
+                    "request " + i + " (" + joins.get(i) + ") answered " + answer.outcome());
         }
         assertTrue(mix.getOrDefault("201", 0) > 0 && mix.getOrDefault("201", 0) < REQUESTS,
                 "the burst both fills nodes and is refused where they are full: " + mix);
@@ -305,30 +283,17 @@ class ConcurrentJoinsIT {
         });
     }
 
-    /**
-     * Every request sent at once, each on a connection of its own to the instance it names; a 503 that
-     * only says "not now" ({@link #RETRIED}) is asked again after its Retry-After, as a client app
-     * would, at most {@link #ATTEMPTS} times in all.
-     */
-    private static List<Outcome> burst(List<Join> joins) throws Exception {
-        List<CompletableFuture<Outcome>> pending = new ArrayList<>();
+    /** Every request sent at once, each on a connection of its own to the instance it names; one answer each. */
+    private static List<Answer> burst(List<Join> joins) throws Exception {
+        List<CompletableFuture<Answer>> pending = new ArrayList<>();
         for (Join join : joins) {
-            pending.add(attempt(join).thenCompose(first -> retried(join, first, first, 1)));
+            pending.add(attempt(join));
         }
-        List<Outcome> outcomes = new ArrayList<>();
-        for (CompletableFuture<Outcome> outcome : pending) {
-            outcomes.add(outcome.get());
+        List<Answer> answers = new ArrayList<>();
+        for (CompletableFuture<Answer> answer : pending) {
+            answers.add(answer.get());
         }
-        return outcomes;
-    }
-
-    private static CompletableFuture<Outcome> retried(Join join, Answer first, Answer last, int attempts) {
-        if (attempts >= ATTEMPTS || last.status() != 503 || !RETRIED.contains(last.reason())) {
-            return CompletableFuture.completedFuture(new Outcome(first, last, attempts));
-        }
-        return CompletableFuture.supplyAsync(() -> join, CompletableFuture.delayedExecutor(last.retryAfterSeconds(),
-                TimeUnit.SECONDS)).thenCompose(ConcurrentJoinsIT::attempt)
-                .thenCompose(next -> retried(join, first, next, attempts + 1));
+        return answers;
     }
 
     private static CompletableFuture<Answer> attempt(Join join) {
@@ -336,7 +301,7 @@ class ConcurrentJoinsIT {
         return HTTP.sendAsync(tokenRequest(join), HttpResponse.BodyHandlers.ofString()).handle((response, failure) -> {
             long millis = (System.nanoTime() - sent) / 1_000_000;
             return failure == null ? answer(response, millis)
-                    : new Answer(0, "no answer: " + (failure.getCause() == null ? failure : failure.getCause()), null, 0,
+                    : new Answer(0, "no answer: " + (failure.getCause() == null ? failure : failure.getCause()), null,
                             millis);
         });
     }
@@ -366,9 +331,9 @@ class ConcurrentJoinsIT {
             JsonNode body = E2eFleet.JSON.readTree(response.body());
             String type = body.path("type").asText("");
             return new Answer(response.statusCode(), type.isEmpty() ? null : type.substring(type.lastIndexOf('/') + 1),
-                    body.path("region").asText(null), response.headers().firstValueAsLong("Retry-After").orElse(1), millis);
+                    body.path("region").asText(null), millis);
         } catch (java.io.IOException e) {
-            return new Answer(response.statusCode(), "unreadable-body", null, 0, millis);
+            return new Answer(response.statusCode(), "unreadable-body", null, millis);
         }
     }
 

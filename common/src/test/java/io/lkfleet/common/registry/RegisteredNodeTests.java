@@ -37,6 +37,23 @@ class RegisteredNodeTests {
     }
 
     @Test
+    void aNodeAliveWhenReadIsNotGoneBecauseTheNextReadIsLateButForAtMostOneMoreWindow() {
+        RegisteredNode read = node(LivekitInternal.NodeState.SERVING, 1_000).asReadAt(1_003);
+        assertTrue(read.alive(1_005), "alive at the read: a late next read does not make it look gone");
+        assertTrue(read.alive(1_009));
+        assertFalse(read.alive(1_010), "with no read for two windows after its last update, it is gone");
+        assertTrue(read.takesNewRooms(1_006));
+        assertEquals(1_000, read.updatedAtSeconds());
+    }
+
+    @Test
+    void aNodeStaleWhenReadIsGoneAtOnce() {
+        RegisteredNode read = node(LivekitInternal.NodeState.SERVING, 1_000).asReadAt(1_005);
+        assertFalse(read.alive(1_005), "LiveKit's rule at the read: it stopped reporting");
+        assertFalse(read.takesNewRooms(1_005));
+    }
+
+    @Test
     void measuredLoadIsCopiedFromLiveKitsStats() {
         RegisteredNode node = node(LivekitInternal.NodeState.SERVING, 1_000);
         assertEquals("ND_a", node.id());

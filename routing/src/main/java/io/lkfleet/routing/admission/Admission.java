@@ -4,12 +4,15 @@ import io.lkfleet.common.capacity.CapacityModel;
 import io.lkfleet.common.contract.RedisKeys;
 import io.lkfleet.common.redis.LuaScript;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
+import io.smallrye.mutiny.TimeoutException;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.redis.client.Response;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
 
 /**
  * Admission as one atomic Redis script ({@code admit.lua}): model load + live reservations + this
@@ -18,6 +21,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  */
 @ApplicationScoped
 public class Admission {
+    private static final Logger LOG = Logger.getLogger(Admission.class);
     private static final LuaScript ADMIT = LuaScript.load(Admission.class, "admit.lua");
     private static final LuaScript RELEASE = LuaScript.load(Admission.class, "release.lua");
 
@@ -32,8 +36,34 @@ public class Admission {
         this.timeout = timeout;
     }
 
-    /** Runs the admission script for one join, without blocking; bounded by {@code quarkus.redis.timeout}. */
+    /**
+     * Runs the admission script for one join, without blocking; bounded by {@code quarkus.redis.timeout}.
+     * When the bound answers first, the script may still run: if it then admits the join with a new
+     * reservation, that reservation is given back at once, so a join answered "state unavailable" leaves
+     * nothing that admission still counts (a refreshed seat, held by an earlier answer, stays).
+     */
     public Uni<AdmissionResult> admit(AdmissionRequest join) {
+        return Uni.createFrom().deferred(() -> {
+            CompletableFuture<AdmissionResult> answer = run(join).subscribeAsCompletionStage();
+            // a copy: the bound cancels what it waits on, and the script's late answer must still be seen
+            return Uni.createFrom().completionStage(answer.copy()).ifNoItem().after(timeout).fail()
+                    .onFailure(TimeoutException.class).invoke(() -> answer.thenAccept(late -> releaseLate(join, late)));
+        });
+    }
+
+    private void releaseLate(AdmissionRequest join, AdmissionResult late) {
+        if (late.outcome() != AdmissionResult.Outcome.ADMITTED || !join.reservationId().equals(late.reservationId())) {
+            return;
+        }
+        release(join.region(), join.nodeId(), join.room(), join.tenant(), join.reservationId()).subscribe().with(
+                released -> LOG.infof("region %s: reservation %s of a join answered before its admission came back"
+                        + " given back (%s)", join.region(), join.reservationId(), released),
+                e -> LOG.warnf("region %s: reservation %s of a join answered before its admission came back could not"
+                        + " be given back (it expires after routing.reservation-ttl): %s", join.region(),
+                        join.reservationId(), e.toString()));
+    }
+
+    private Uni<AdmissionResult> run(AdmissionRequest join) {
         long now = System.currentTimeMillis();
         List<String> keys = List.of(RedisKeys.node(join.region(), join.nodeId()),
                 RouterKeys.nodeReservations(join.region(), join.nodeId()),
@@ -49,7 +79,7 @@ public class Admission {
                 Long.toString(Math.max(0, join.roomToGrow().subscriptions())),
                 Long.toString(Math.max(0, join.roomToGrow().egressKbps())), join.pinnedOnly() ? "1" : "0",
                 join.tenant(), Integer.toString(join.maxTenantReservations()));
-        return ADMIT.run(reactiveRedis, keys, args).ifNoItem().after(timeout).fail().map(Admission::result);
+        return ADMIT.run(reactiveRedis, keys, args).map(Admission::result);
     }
 
     private static AdmissionResult result(Response reply) {

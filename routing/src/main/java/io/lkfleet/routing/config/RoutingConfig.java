@@ -61,6 +61,14 @@ public interface RoutingConfig {
     @WithDefault("fail-closed")
     RedisFailurePolicy redisFailurePolicy();
 
+    /**
+     * How many joins one process routes at once; more wait their turn, in arrival order, before their
+     * first Redis call, so that call's bound ({@code quarkus.redis.timeout}) measures Redis and not a
+     * burst queued in this process. At most lkfleet Redis's connection pool ({@code quarkus.redis.max-pool-size}).
+     */
+    @WithDefault("32")
+    int maxConcurrentRoutes();
+
     /** Region order used when nothing better is known about a client's latency (default: by name). */
     Optional<List<String>> regionOrder();
 

@@ -29,11 +29,14 @@ public class LiveKitRegions {
     private static final Logger LOG = Logger.getLogger(LiveKitRegions.class);
 
     private final Map<String, LiveKitRegistry> registries;
+    /** The joins' room look-ups use clients of their own: a burst of them must not delay the registry poll. */
+    private final Map<String, LiveKitRegistry> roomLookups;
     private final Map<String, RoomServiceClient> roomServices = new ConcurrentHashMap<>();
     private final Map<String, List<RegisteredNode>> nodes = new ConcurrentHashMap<>();
 
     public LiveKitRegions(FleetConfig fleet, RoutingConfig config, Vertx vertx) {
         registries = LiveKitRegistry.ofFleet(vertx.getDelegate(), fleet);
+        roomLookups = LiveKitRegistry.ofFleet(vertx.getDelegate(), fleet);
         fleet.regions().forEach((name, region) -> roomServices.put(name, RoomServiceClient.create(
                 httpUrl(region.livekitUrl()), region.apiKey(), region.apiSecret(), false,
                 http -> http.callTimeout(config.livekitApiTimeout()))));
@@ -54,15 +57,17 @@ public class LiveKitRegions {
     }
 
     /**
-     * Reads one region's registry now. A read that fails keeps the nodes last read: each is judged by
-     * its own {@code updated_at} (gone {@code fleet.registry.node-stale-after} after it, LiveKit's
-     * rule), so a registry that stays unreadable still fails closed within seconds, while one read
-     * lost under a burst of joins (its client's wait queue full) does not make every live node look
-     * dead for a second and every join of a pinned room fail with pinned-node-gone.
+     * Reads one region's registry now. Each node is kept as judged at this read
+     * ({@link RegisteredNode#asReadAt}: LiveKit's rule at the moment of the read, so a node alive then is
+     * not judged gone because the next read is late, a busy process or a burst of joins delaying it). A
+     * read that fails keeps the nodes last read, so a registry that stays unreadable still fails closed,
+     * two staleness windows after a node's last update, while one read lost under a burst does not make
+     * every live node look dead and every join of a pinned room fail with pinned-node-gone.
      */
     public void refresh(String region) {
         try {
-            nodes.put(region, List.copyOf(registries.get(region).nodes()));
+            long readAtSeconds = System.currentTimeMillis() / 1000;
+            nodes.put(region, registries.get(region).nodes().stream().map(n -> n.asReadAt(readAtSeconds)).toList());
         } catch (RuntimeException e) {
             LOG.warnf("region %s: LiveKit's node registry cannot be read (keeping the nodes last read, judged by"
                     + " their updated_at): %s", region, e.getMessage());
@@ -71,7 +76,7 @@ public class LiveKitRegions {
 
     /** The node LiveKit keeps {@code room} on in {@code region}, null when it does not have the room. */
     public Uni<String> roomNode(String region, String room) {
-        return Uni.createFrom().completionStage(() -> registries.get(region).nodeOf(room)).map(node -> node.orElse(null));
+        return Uni.createFrom().completionStage(() -> roomLookups.get(region).nodeOf(room)).map(node -> node.orElse(null));
     }
 
     /** Creates {@code room} on {@code nodeId} through the region's RoomService, so LiveKit agrees with the router. */
@@ -95,6 +100,7 @@ public class LiveKitRegions {
     @PreDestroy
     void close() {
         registries.values().forEach(LiveKitRegistry::close);
+        roomLookups.values().forEach(LiveKitRegistry::close);
         roomServices.clear();
     }
 }

@@ -15,7 +15,8 @@ import java.util.Set;
 import org.jboss.logging.Logger;
 
 /**
- * Decides one join, without blocking a thread (design §2, region-router). A join to a room already
+ * Decides one join, without blocking a thread (design §2, region-router), at most
+ * {@code routing.max-concurrent-routes} at once ({@link RouteGate}). A join to a room already
  * pinned to a live node (the common case) takes the fast path: one admission script that re-checks
  * the pin. Everything else reads a {@link FleetSnapshot}, lets the {@link RoutePlanner} choose the
  * nodes to try and the {@link RouteExecutor} try them. When lkfleet's Redis does not answer, the
@@ -36,6 +37,7 @@ public class RouteService {
     private final RoomPins pins;
     private final LiveKitRegions livekit;
     private final PinnedRooms pinnedRooms;
+    private final RouteGate gate;
 
     public RouteService(FleetConfig fleet, RoutingConfig config, RoutePlanner planner, SnapshotReader snapshots,
             RouteExecutor executor, RoomPins pins, LiveKitRegions livekit) {
@@ -49,15 +51,16 @@ public class RouteService {
         // as long as a pin lives: every use is re-checked by the admission script, so an old entry costs a
         // refused fast path at worst, and a room that exists costs one round trip, not three (issue 15)
         this.pinnedRooms = new PinnedRooms(config.pinTtl(), 100_000);
+        this.gate = new RouteGate(config.maxConcurrentRoutes());
     }
 
     public Uni<RouteDecision> route(RouteRequest request) {
         validate(request);
         planner.learn(request);
         List<String> allowed = planner.allowedRegions(request);
-        return executor.recorded(request, toPinnedNode(request, allowed)
+        return executor.recorded(request, gate.through(() -> toPinnedNode(request, allowed)
                 .onItem().ifNull().switchTo(() -> planned(request, allowed, REPLANS))
-                .onFailure(RouteService::stateUnavailable).recoverWithUni(e -> withoutState(request, allowed, e)));
+                .onFailure(RouteService::stateUnavailable).recoverWithUni(e -> withoutState(request, allowed, e))));
     }
 
     /**
