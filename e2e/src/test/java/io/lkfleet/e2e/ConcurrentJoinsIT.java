@@ -48,7 +48,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * No overbooking through the real path (issue 15.5): 1,000 token requests sent at once over HTTP,
- * half to each of two token-service instances (two region-router instances beside them), into rooms
+ * half to each of two token-service instances (each routing in process), into rooms
  * near the one-node limit: 8 stages, each with a presenter publishing camera, microphone and a screen
  * share (in the model through signed webhooks, as LiveKit reports them) and an audience of whom one
  * in eight publishes camera and mic, and 4 new meetings where everyone publishes.
@@ -98,7 +98,6 @@ class ConcurrentJoinsIT {
         LocalFleet.Options options = new LocalFleet.Options();
         Map<String, String> overrides = new HashMap<>(TestFleet.randomSecrets(options.fleetFile()));
         overrides.put("local.services.token-service.instances", "2");
-        overrides.put("local.services.region-router.instances", "2");
         options.freePorts().runDir(Path.of("target", "fleet-concurrent-" + ProcessHandle.current().pid()))
                 .overrides(overrides).services(LocalFleet.SERVICES);
         fleet = LocalFleet.start(options);
