@@ -3,15 +3,13 @@ package io.lkfleet.routing.admission;
 import io.lkfleet.common.capacity.CapacityModel;
 import io.lkfleet.common.contract.RedisKeys;
 import io.lkfleet.common.redis.LuaScript;
+import io.lkfleet.routing.RedisBound;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
-import io.smallrye.mutiny.TimeoutException;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.redis.client.Response;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -27,17 +25,16 @@ public class Admission {
 
     private final ReactiveRedisDataSource reactiveRedis;
     private final CapacityModel model;
-    private final Duration timeout;
+    private final RedisBound bound;
 
-    public Admission(ReactiveRedisDataSource reactiveRedis, CapacityModel model,
-            @ConfigProperty(name = "quarkus.redis.timeout") Duration timeout) {
+    public Admission(ReactiveRedisDataSource reactiveRedis, CapacityModel model, RedisBound bound) {
         this.reactiveRedis = reactiveRedis;
         this.model = model;
-        this.timeout = timeout;
+        this.bound = bound;
     }
 
     /**
-     * Runs the admission script for one join, without blocking; bounded by {@code quarkus.redis.timeout}.
+     * Runs the admission script for one join, without blocking; bounded ({@link RedisBound}).
      * When the bound answers first, the script may still run: if it then admits the join with a new
      * reservation, that reservation is given back at once, so a join answered "state unavailable" leaves
      * nothing that admission still counts (a refreshed seat, held by an earlier answer, stays).
@@ -46,8 +43,9 @@ public class Admission {
         return Uni.createFrom().deferred(() -> {
             CompletableFuture<AdmissionResult> answer = run(join).subscribeAsCompletionStage();
             // a copy: the bound cancels what it waits on, and the script's late answer must still be seen
-            return Uni.createFrom().completionStage(answer.copy()).ifNoItem().after(timeout).fail()
-                    .onFailure(TimeoutException.class).invoke(() -> answer.thenAccept(late -> releaseLate(join, late)));
+            return bound.on("admit.lua", Uni.createFrom().completionStage(answer.copy()))
+                    .onFailure(RedisBound.RedisTimeoutException.class)
+                    .invoke(() -> answer.thenAccept(late -> releaseLate(join, late)));
         });
     }
 
@@ -111,9 +109,9 @@ public class Admission {
 
     /** Gives back a reservation whose join will not happen, with its seat; true if it was still there. */
     public Uni<Boolean> release(String region, String nodeId, String room, String tenant, String reservationId) {
-        return RELEASE.run(reactiveRedis, List.of(RouterKeys.nodeReservations(region, nodeId),
+        return bound.on("release.lua", RELEASE.run(reactiveRedis, List.of(RouterKeys.nodeReservations(region, nodeId),
                 RouterKeys.nodeReserved(region, nodeId), RouterKeys.roomReservations(region, room),
                 RouterKeys.roomReserved(region, room), RouterKeys.tenantReservations(region, tenant)),
-                List.of(reservationId)).ifNoItem().after(timeout).fail().map(removed -> removed.toInteger() > 0);
+                List.of(reservationId))).map(removed -> removed.toInteger() > 0);
     }
 }

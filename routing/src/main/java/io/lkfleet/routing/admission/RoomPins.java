@@ -1,6 +1,7 @@
 package io.lkfleet.routing.admission;
 
 import io.lkfleet.common.redis.LuaScript;
+import io.lkfleet.routing.RedisBound;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.value.ReactiveValueCommands;
 import io.quarkus.redis.datasource.value.SetArgs;
@@ -9,7 +10,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Where a room lives, as the router decided it: its region claim ({@link RouterKeys#roomRegion}, set
@@ -27,13 +27,13 @@ public class RoomPins {
 
     private final ReactiveRedisDataSource redis;
     private final ReactiveValueCommands<String, String> values;
-    private final Duration timeout;
+    private final RedisBound bound;
 
-    /** Every call is bounded by {@code quarkus.redis.timeout}, as on the whole route path. */
-    public RoomPins(ReactiveRedisDataSource redis, @ConfigProperty(name = "quarkus.redis.timeout") Duration timeout) {
+    /** Every call is bounded ({@link RedisBound}), as on the whole route path. */
+    public RoomPins(ReactiveRedisDataSource redis, RedisBound bound) {
         this.redis = redis;
         this.values = redis.value(String.class);
-        this.timeout = timeout;
+        this.bound = bound;
     }
 
     /**
@@ -45,16 +45,16 @@ public class RoomPins {
         List<Uni<String>> reads = new ArrayList<>(regions.size() + 1);
         reads.add(values.get(RouterKeys.roomRegion(room)));
         regions.forEach(region -> reads.add(values.get(RouterKeys.pin(region, room))));
-        return Uni.combine().all().unis(reads).with(String.class, answers -> {
+        return bound.on("GET of the room's claim and pins", Uni.combine().all().unis(reads).with(String.class, answers -> {
             int claimed = answers.get(0) == null ? -1 : regions.indexOf(answers.get(0));
             return claimed < 0 ? null : new Where(regions.get(claimed), answers.get(claimed + 1));
-        }).ifNoItem().after(timeout).fail();
+        }));
     }
 
     /** Claims {@code region} for a new room; false when the room was already claimed (for any region). */
     public Uni<Boolean> claim(String room, String region, Duration ttl) {
-        return values.setGet(RouterKeys.roomRegion(room), region, new SetArgs().nx().px(ttl))
-                .ifNoItem().after(timeout).fail().map(previous -> previous == null);
+        return bound.on("SET NX of the room's claim", values.setGet(RouterKeys.roomRegion(room), region,
+                new SetArgs().nx().px(ttl))).map(previous -> previous == null);
     }
 
     /** Gives up a claim of {@code region} for {@code room}, unless it is another region's by now. */
@@ -68,6 +68,7 @@ public class RoomPins {
     }
 
     private Uni<Boolean> compareAndDelete(String key, String expected) {
-        return COMPARE_AND_DELETE.run(redis, List.of(key), List.of(expected)).ifNoItem().after(timeout).fail().map(deleted -> deleted.toInteger() == 1);
+        return bound.on("compare_and_delete.lua", COMPARE_AND_DELETE.run(redis, List.of(key), List.of(expected)))
+                .map(deleted -> deleted.toInteger() == 1);
     }
 }

@@ -3,6 +3,7 @@ package io.lkfleet.routing.route;
 import io.lkfleet.common.contract.RedisKeys;
 import io.lkfleet.common.fleet.FleetConfig;
 import io.lkfleet.common.registry.RegisteredNode;
+import io.lkfleet.routing.RedisBound;
 import io.lkfleet.routing.admission.RouterKeys;
 import io.lkfleet.routing.livekit.LiveKitRegions;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
@@ -12,7 +13,6 @@ import io.vertx.mutiny.redis.client.Redis;
 import io.vertx.mutiny.redis.client.Request;
 import io.vertx.mutiny.redis.client.Response;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -29,8 +29,8 @@ import org.jboss.logging.Logger;
  * {@code room_node_map} entry for the room (each in its own Redis, concurrently). On a Redis Cluster ({@code quarkus.redis.client-type=cluster}) the
  * batch is one pipeline per slot, all sent at once: the room's claim and each region's keys (one
  * hash tag, one slot) may sit on different masters, and a pipeline must stay on one. Node lists and
- * liveness come from the registry the router polls. Bounded by {@code quarkus.redis.timeout}, like
- * every call on the route path.
+ * liveness come from the registry the router polls. Bounded ({@link RedisBound}), like every call on
+ * the route path.
  */
 @ApplicationScoped
 public class SnapshotReader {
@@ -39,16 +39,15 @@ public class SnapshotReader {
     private final FleetConfig fleet;
     private final LiveKitRegions livekit;
     private final Redis redis;
-    private final Duration timeout;
+    private final RedisBound bound;
     private final boolean cluster;
 
-    public SnapshotReader(FleetConfig fleet, LiveKitRegions livekit, ReactiveRedisDataSource redis,
-            @ConfigProperty(name = "quarkus.redis.timeout") Duration timeout,
+    public SnapshotReader(FleetConfig fleet, LiveKitRegions livekit, ReactiveRedisDataSource redis, RedisBound bound,
             @ConfigProperty(name = "quarkus.redis.client-type", defaultValue = "standalone") String clientType) {
         this.fleet = fleet;
         this.livekit = livekit;
         this.redis = redis.getRedis();
-        this.timeout = timeout;
+        this.bound = bound;
         this.cluster = "cluster".equalsIgnoreCase(clientType);
     }
 
@@ -76,7 +75,7 @@ public class SnapshotReader {
                 }
             }
         }
-        return pipelined(slots).ifNoItem().after(timeout).fail().chain(replies -> {
+        return bound.on("the snapshot's pipeline", pipelined(slots)).chain(replies -> {
             FleetSnapshot known = snapshot(now, regions, allowed, nodes, replies, Map.of());
             List<String> ask = unplaced(known, regions);
             return ask.isEmpty() ? Uni.createFrom().item(known)
@@ -113,7 +112,7 @@ public class SnapshotReader {
      * it takes no new rooms, and the router's own claim, not this map, is what keeps rooms in place.
      */
     public Uni<Map<String, String>> liveKitNodes(String room, List<String> regions) {
-        List<Uni<String>> reads = regions.stream().map(r -> livekit.roomNode(r, room).ifNoItem().after(timeout).fail()
+        List<Uni<String>> reads = regions.stream().map(r -> livekit.roomNode(r, room) // bounded by fleet.registry.read-timeout
                 .onFailure().invoke(e -> LOG.warnf("region %s: LiveKit's room_node_map cannot be read: %s", r,
                         e.toString()))
                 .onFailure().recoverWithNull()).toList();
