@@ -10,33 +10,46 @@
 //   client reports per room, so rooms are routed by latency as real clients' would be)
 //   "createRooms":[{"url":"http://…","apiKey":"…","apiSecret":"…","nodeIds":["ND_…"],"names":["…"]},…]}
 //   (optional, per region: before the joins, LiveKit's CreateRoom alone, one room per name on the
-//   region's nodeIds in turn, `concurrency` at a time, from this same process: what a new room's
-//   token step is compared with)
+//   region's nodeIds in turn, `concurrency` at a time, from this same process's worker thread: what a
+//   new room's token step is compared with)
 // The first participant of each room publishes audio and video; the others subscribe and wait for
 // the publisher's first video or audio frame. Rooms fill round-robin, publishers first.
 // stdout: {"event":"createRoom","ms","ok"} per CreateRoom, then {"event":"join","at":<epoch ms when done>,
 //   "room","identity","region","newRoom" (its first join: in lkfleet mode the token step creates the room),
-//   "tokenMs","connectMs","mediaMs","totalMs","ok":true} (or "ok":false,"stage","error") per join,
+//   "tokenMs" (as this main loop saw it), "tokenHttpMs" (lkfleet mode: the exchange timed in the worker),
+//   "connectMs","mediaMs","totalMs","ok":true} (or "ok":false,"stage","error") per join,
 //   then {"event":"done",…}.
 // Run it inside the fleet's network namespace: libwebrtc ignores loopback interfaces.
 import { createInterface } from 'node:readline';
-import { AccessToken, RoomServiceClient } from 'livekit-server-sdk';
+import { Worker } from 'node:worker_threads';
+import { AccessToken } from 'livekit-server-sdk';
 import { Participant, runMain } from './participant.mjs';
 
 const print = (obj) => process.stdout.write(JSON.stringify(obj) + '\n');
 const tenths = (ms) => Math.round(ms * 10) / 10;
 
+// Token requests and CreateRoom run in a worker thread (off-loop.mjs), timed there: this main loop
+// also feeds every publisher's media, and a figure taken here would include waiting behind it.
+const offLoop = new Worker(new URL('./off-loop.mjs', import.meta.url));
+const pending = new Map();
+let nextTask = 0;
+offLoop.on('message', (done) => { pending.get(done.id)(done); pending.delete(done.id); });
+const inWorker = (task) => new Promise((resolve) => {
+  const id = nextTask++;
+  pending.set(id, resolve);
+  offLoop.postMessage({ ...task, id });
+});
+
+// tokenHttpMs: the exchange as the worker timed it (the server's answer time plus loopback HTTP)
 async function lkfleetToken(spec, room, identity, publish) {
-  const response = await fetch(spec.tokenUrl, {
-    method: 'POST',
-    signal: AbortSignal.timeout(spec.timeoutMs),
+  const done = await inWorker({ kind: 'token', url: spec.tokenUrl, timeoutMs: spec.timeoutMs,
     headers: { authorization: `Bearer ${spec.apiKey}`, 'content-type': 'application/json' },
     body: JSON.stringify({ room_name: room, participant_identity: identity, ttl_seconds: 600,
-      grants: publish ? ['publish', 'subscribe'] : ['subscribe'], region_rtt_ms: spec.regionRttMs?.[room] }),
-  });
-  const body = await response.json();
-  if (response.status !== 201) throw new Error(`token-service answered ${response.status}: ${body.type}`);
-  return { url: body.server_url, token: body.participant_token, region: body.region };
+      grants: publish ? ['publish', 'subscribe'] : ['subscribe'], region_rtt_ms: spec.regionRttMs?.[room] }) });
+  if (done.error) throw new Error(done.error);
+  const body = JSON.parse(done.body);
+  if (done.status !== 201) throw new Error(`token-service answered ${done.status}: ${body.type}`);
+  return { url: body.server_url, token: body.participant_token, region: body.region, httpMs: done.ms };
 }
 
 async function directToken(spec, room, identity, publish) {
@@ -55,6 +68,7 @@ async function join(spec, room, index, people) {
     const grant = await (spec.mode === 'direct' ? directToken : lkfleetToken)(spec, room, identity, publish);
     result.region = grant.region;
     result.tokenMs = tenths(performance.now() - started);
+    if (grant.httpMs !== undefined) result.tokenHttpMs = tenths(grant.httpMs);
     stage = 'connect';
     const participant = new Participant({ url: grant.url, token: grant.token, publish: publish ? ['audio', 'video'] : [] });
     people.push(participant);
@@ -75,21 +89,16 @@ async function join(spec, room, index, people) {
   return result;
 }
 
-// LiveKit's own CreateRoom, timed alone: the floor of any token step that creates a room.
+// LiveKit's own CreateRoom, timed alone (in the worker, as the token step): the floor of any token
+// step that creates a room.
 async function createRooms(spec) {
-  const queue = spec.createRooms.flatMap(({ url, apiKey, apiSecret, nodeIds, names }) => {
-    const rooms = new RoomServiceClient(url, apiKey, apiSecret);
-    return names.map((name, i) => [rooms, name, nodeIds[i % nodeIds.length]]);
-  });
+  const queue = spec.createRooms.flatMap(({ url, apiKey, apiSecret, nodeIds, names }) =>
+    names.map((name, i) => ({ kind: 'createRoom', url, apiKey, apiSecret, name, nodeId: nodeIds[i % nodeIds.length] })));
   const creator = async () => {
     for (let next = queue.shift(); next; next = queue.shift()) {
-      const started = performance.now();
-      try {
-        await next[0].createRoom({ name: next[1], nodeId: next[2] });
-        print({ event: 'createRoom', ms: tenths(performance.now() - started), ok: true });
-      } catch (err) {
-        print({ event: 'createRoom', ok: false, error: String(err?.message ?? err) });
-      }
+      const done = await inWorker(next);
+      print(done.error ? { event: 'createRoom', ok: false, error: done.error }
+        : { event: 'createRoom', ms: tenths(done.ms), ok: true });
     }
   };
   await Promise.all(Array.from({ length: spec.concurrency }, creator));

@@ -31,16 +31,15 @@ final class OfferedLoadBench {
         Map<Integer, OpenLoop.Result> ours = new LinkedHashMap<>();
         Map<Integer, OpenLoop.Result> peer = new LinkedHashMap<>();
         Vertx vertx = Vertx.vertx();
-        try {
-            ctx.wrk().run(tokenUrl, warmUp, "application/json", ctx.connections(), ctx.jvmWarmUp());
+        JitWarmUp.Result warm;
+        try (NodeTokenPeer node = NodeTokenPeer.start(ctx)) {
+            warm = JitWarmUp.untilSettled(ctx.fleet().services().get("token-service").pid(), ctx.log(),
+                    slice -> ctx.wrk().run(tokenUrl, warmUp, "application/json", ctx.connections(), slice));
+            ctx.wrk().run(node.url, warmUp, "application/json", ctx.connections(), ctx.jvmWarmUp());
+            // each rate on token-service, then on Node right after, so both see the same moment of the shared box
             for (int rate : RATES) {
                 ours.put(rate, OpenLoop.run(vertx, tokenUrl, requests(rate), rate, LEAD, ctx.measure(), CONNECTIONS));
-            }
-            try (NodeTokenPeer node = NodeTokenPeer.start(ctx)) {
-                ctx.wrk().run(node.url, warmUp, "application/json", ctx.connections(), ctx.jvmWarmUp());
-                for (int rate : RATES) {
-                    peer.put(rate, OpenLoop.run(vertx, node.url, requests(rate), rate, LEAD, ctx.measure(), CONNECTIONS));
-                }
+                peer.put(rate, OpenLoop.run(vertx, node.url, requests(rate), rate, LEAD, ctx.measure(), CONNECTIONS));
             }
         } finally {
             vertx.close().toCompletionStage().toCompletableFuture().join();
@@ -65,7 +64,9 @@ final class OfferedLoadBench {
                         + " JVM, up to " + CONNECTIONS + " keep-alive connections; each rate " + LEAD.toSeconds()
                         + " s not counted, then " + ctx.measure().toSeconds() + " s measured. Unanswered after 30 s"
                         + " counts as infinitely slow.")
-                .note("Both warmed for " + ctx.jvmWarmUp().toSeconds() + " s with the token phase's wrk load first."
+                .note("Warmed with the token phase's wrk load first: token-service until its JIT settled ("
+                        + warm.describe() + "), Node for " + ctx.jvmWarmUp().toSeconds() + " s. Each rate ran on"
+                        + " token-service, then on Node right after."
                         + " Requests: subscriber joins of the dev tenant into the token phase's " + TokenBench.ROOMS
                         + " pinned rooms, a new identity each (each admission a new reservation); the same bodies to Node.")
                 .note("Answers in the measured windows: " + String.join("; ", mixes) + ".")
