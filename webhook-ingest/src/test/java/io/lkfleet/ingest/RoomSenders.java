@@ -5,6 +5,7 @@ import static io.lkfleet.ingest.Webhooks.newId;
 import static io.lkfleet.ingest.Webhooks.region;
 import static io.lkfleet.ingest.Webhooks.roomEvent;
 
+import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -71,6 +72,18 @@ final class RoomSenders implements AutoCloseable {
 
     long slowestMillis() {
         return sent.values().stream().mapToLong(Sent::millis).max().orElse(0);
+    }
+
+    /**
+     * Fails if some request was not answered within the produce timeout, give or take what a starved
+     * 2-core box adds to a request (seen: 3.4 s while other fleets ran). A hang waits for the client's
+     * own 30 s timeout, so it still fails here.
+     */
+    void assertNoneHung(Duration produceTimeout) {
+        long bound = produceTimeout.toMillis() + 10_000;
+        if (slowestMillis() >= bound) {
+            throw new AssertionError("a request hung for " + slowestMillis() + " ms (bound " + bound + " ms)");
+        }
     }
 
     /** Stops sending and waits for the requests under way; fails if a sender failed. */
