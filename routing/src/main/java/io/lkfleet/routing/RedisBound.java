@@ -14,12 +14,16 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
- * The bound on every call routing makes to lkfleet's Redis ({@code quarkus.redis.timeout}): past it,
- * the call fails with {@link RedisTimeoutException} and the failure policy decides. It is timed on the
- * event loop the call was made from, where the Redis client also delivers the reply: a reply that came
- * in time is handled before the bound, however long that event loop was busy with other requests.
- * Timed on a thread of its own (Mutiny's {@code ifNoItem().after()}), a burst of joins parsing and
- * signing on the event loops let the bound expire on replies that had long arrived (issue 15.4).
+ * The bound on every call routing makes to lkfleet's Redis ({@code quarkus.redis.timeout}): a call
+ * fails with {@link RedisTimeoutException}, and the failure policy decides, when Redis has answered
+ * no call of this process for that long, or when the call itself has waited three bounds. It measures Redis, not this process (issue 15.4): it is timed on the event loop the
+ * call was made from, where the Redis client also hands over the reply, so a reply that came in time
+ * is handled first however busy that event loop was; and a burst that keeps every event loop busy
+ * parsing and signing its other joins (and opening new connections) delays one call past the bound
+ * while Redis answers the others, so a call whose bound passes while Redis answers other calls is
+ * given one more bound, up to three. A Redis that answers nothing still fails each call after one.
+ * Timed on a thread of its own (Mutiny's {@code ifNoItem().after()}) and without regard to the
+ * other answers, the bound expired on replies that had long arrived.
  */
 @ApplicationScoped
 public class RedisBound {
@@ -30,7 +34,12 @@ public class RedisBound {
         }
     }
 
+    /** How many bounds a call may take in all while Redis answers other calls. */
+    static final int MAX_BOUNDS = 3;
+
     private final Duration bound;
+    /** When Redis last answered a call of this process ({@link System#nanoTime()}; an error is not an answer). */
+    private volatile long lastAnswerNanos = System.nanoTime();
 
     public RedisBound(@ConfigProperty(name = "quarkus.redis.timeout") Duration bound) {
         this.bound = bound;
@@ -39,32 +48,36 @@ public class RedisBound {
     /** {@code call} (named {@code what} in its failure), failed when it has not answered within the bound. */
     public <T> Uni<T> on(String what, Uni<T> call) {
         return Uni.createFrom().emitter(emitter -> {
+            long madeNanos = System.nanoTime();
             AtomicBoolean settled = new AtomicBoolean();
             AtomicReference<Cancellable> running = new AtomicReference<>();
-            Runnable expire = () -> {
+            AtomicReference<Runnable> stopTimer = new AtomicReference<>(() -> { });
+            Context context = Vertx.currentContext();
+            Runnable[] expiry = new Runnable[1];
+            expiry[0] = () -> {
+                long now = System.nanoTime();
+                if (settled.get()) {
+                    return;
+                }
+                long boundNanos = bound.toNanos();
+                if (now - lastAnswerNanos < boundNanos && now - madeNanos < MAX_BOUNDS * boundNanos - boundNanos / 2) {
+                    stopTimer.set(arm(context, expiry[0])); // Redis answers others: this one is held up here
+                    return;
+                }
                 if (settled.compareAndSet(false, true)) {
                     cancel(running);
                     emitter.fail(new RedisTimeoutException(what, bound));
                 }
             };
-            Context context = Vertx.currentContext();
-            long millis = Math.max(1, bound.toMillis());
-            Runnable stopTimer;
-            if (context != null && context.isEventLoopContext()) {
-                long timer = context.owner().setTimer(millis, id -> expire.run());
-                stopTimer = () -> context.owner().cancelTimer(timer);
-            } else { // not called from an event loop: nothing to be ordered behind
-                ScheduledFuture<?> timer = Infrastructure.getDefaultWorkerPool().schedule(expire, millis,
-                        TimeUnit.MILLISECONDS);
-                stopTimer = () -> timer.cancel(false);
-            }
+            stopTimer.set(arm(context, expiry[0]));
             emitter.onTermination(() -> {
-                stopTimer.run();
+                stopTimer.get().run();
                 if (settled.compareAndSet(false, true)) { // cancelled downstream
                     cancel(running);
                 }
             });
             running.set(call.subscribe().with(item -> {
+                lastAnswerNanos = System.nanoTime();
                 if (settled.compareAndSet(false, true)) {
                     emitter.complete(item);
                 }
@@ -77,6 +90,18 @@ public class RedisBound {
                 cancel(running); // expired or cancelled before the call was even subscribed
             }
         });
+    }
+
+    /** Runs {@code expiry} one bound from now, on {@code context}'s event loop when there is one; returns its cancel. */
+    private Runnable arm(Context context, Runnable expiry) {
+        long millis = Math.max(1, bound.toMillis());
+        if (context != null && context.isEventLoopContext()) {
+            long timer = context.owner().setTimer(millis, id -> expiry.run());
+            return () -> context.owner().cancelTimer(timer);
+        }
+        // not called from an event loop: nothing to be ordered behind
+        ScheduledFuture<?> timer = Infrastructure.getDefaultWorkerPool().schedule(expiry, millis, TimeUnit.MILLISECONDS);
+        return () -> timer.cancel(false);
     }
 
     private static void cancel(AtomicReference<Cancellable> running) {

@@ -13,8 +13,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link RedisBound} on a real Vert.x event loop: a call that does not answer fails at the bound, and
- * a reply that arrived in time is not lost to the bound because the event loop was busy meanwhile.
+ * {@link RedisBound} on a real Vert.x event loop: a call that does not answer fails at the bound, a
+ * reply that arrived in time is not lost to the bound because the event loop was busy meanwhile, and a
+ * call held up while Redis answers others gets more time, up to three bounds.
  */
 class RedisBoundTests {
     private static final Duration BOUND = Duration.ofMillis(100);
@@ -42,13 +43,42 @@ class RedisBoundTests {
         CompletableFuture<Object> outcome = new CompletableFuture<>();
         Context loop = vertx.getOrCreateContext();
         loop.runOnContext(ignored -> {
-            // the reply arrives after 20 ms and is handed to this event loop, as the Redis client does
-            Uni<String> call = Uni.createFrom().emitter(reply -> CompletableFuture.delayedExecutor(20,
-                    TimeUnit.MILLISECONDS).execute(() -> loop.runOnContext(v -> reply.complete("PONG"))));
-            bound.on("GET", call).subscribe().with(outcome::complete, outcome::complete);
+            bound.on("GET", answerAfter(loop, 20, "PONG")).subscribe().with(outcome::complete, outcome::complete);
             busy(Duration.ofMillis(400)); // the event loop parses and signs other joins, past the bound
         });
         assertEquals("PONG", outcome.get(10, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void aCallHeldUpWhileRedisAnswersOthersGetsAnotherBound() throws Exception {
+        CompletableFuture<Object> outcome = new CompletableFuture<>();
+        Context loop = vertx.getOrCreateContext();
+        loop.runOnContext(ignored -> {
+            bound.on("GET", answerAfter(loop, 150, "late")).subscribe().with(outcome::complete, outcome::complete);
+            bound.on("GET", answerAfter(loop, 60, "other")).subscribe().with(other -> { });
+        });
+        assertEquals("late", outcome.get(10, TimeUnit.SECONDS), "Redis answered another call within the bound");
+    }
+
+    @Test
+    void aCallWithoutAnswerFailsAfterThreeBoundsEvenWhileRedisAnswersOthers() throws Exception {
+        CompletableFuture<Object> outcome = new CompletableFuture<>();
+        Context loop = vertx.getOrCreateContext();
+        long[] others = new long[1];
+        loop.runOnContext(ignored -> {
+            others[0] = vertx.setPeriodic(20, id -> bound.on("GET", Uni.createFrom().item("other")).subscribe()
+                    .with(other -> { }));
+            bound.on("GET", Uni.createFrom().<String>emitter(never -> { })).subscribe().with(outcome::complete,
+                    outcome::complete);
+        });
+        assertInstanceOf(RedisBound.RedisTimeoutException.class, outcome.get(10, TimeUnit.SECONDS));
+        vertx.cancelTimer(others[0]);
+    }
+
+    /** A call Redis answers {@code millis} from now, handed to {@code loop} as the Redis client does. */
+    private static Uni<String> answerAfter(Context loop, long millis, String answer) {
+        return Uni.createFrom().emitter(reply -> CompletableFuture.delayedExecutor(millis, TimeUnit.MILLISECONDS)
+                .execute(() -> loop.runOnContext(v -> reply.complete(answer))));
     }
 
     @Test
