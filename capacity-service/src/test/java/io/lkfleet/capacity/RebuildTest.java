@@ -20,7 +20,11 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import io.restassured.specification.RequestSpecification;
-import io.vertx.mutiny.redis.client.Response;
+import io.vertx.core.Vertx;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -33,6 +37,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -60,6 +65,8 @@ class RebuildTest {
     static final String NODE = "eu-west-a";
     /** 500 rooms of ~21 events each: old history of rooms long gone. */
     static final int JUNK_ROOMS = 500;
+    /** capacity-service's user in lkfleet's Redis (deploy/k8s/base/lkfleet-redis-users.acl). */
+    static final String CAPACITY_USER = "capacity-service";
 
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrap;
@@ -67,6 +74,10 @@ class RebuildTest {
     RedisDataSource redis;
     @Inject
     ModelClaim claims;
+    @Inject
+    Vertx vertx;
+    @ConfigProperty(name = LocalFleetResource.ADMIN_REDIS_URI)
+    String adminRedisUri;
 
     @Test
     void aRebuildTakesLiveKitsPresentNotTheTopicsHistory() throws Exception {
@@ -139,6 +150,59 @@ class RebuildTest {
         ModelMarks.awaitRebuilt(redis, REGION);
     }
 
+    /**
+     * A rebuild whose Redis refuses it (here: capacity-service's Redis user may not DEL for a while, so
+     * the wipe fails, and so does giving its claim up at once) frees the region as soon as Redis answers
+     * again, not when its claim expires: until then region-router would admit nothing in the region.
+     */
+    @Test
+    void aRebuildThatRedisRefusedFreesTheRegionOnceRedisAnswersNotWhenItsClaimExpires() throws Exception {
+        ModelMarks.awaitRebuilt(redis, REGION);
+        Redis admin = Redis.createClient(vertx, adminRedisUri);
+        String mark = RedisKeys.model(REGION);
+        try (AutoCloseable closing = admin::close) {
+            String failedClaim;
+            long claimLeftMs;
+            try {
+                admin(admin, Request.cmd(Command.ACL).arg("LOG").arg("RESET"));
+                admin(admin, Request.cmd(Command.ACL).arg("SETUSER").arg(CAPACITY_USER).arg("-del"));
+                admin(admin, Request.cmd(Command.DEL).arg(mark)); // Redis lost the model: the watch rebuilds it
+                // the wipe's DEL was refused (the only one sent outside a script), then the script giving the claim up
+                await().atMost(Duration.ofSeconds(30)).until(() -> refused(admin, "del", "toplevel")
+                        && refused(admin, "del", "lua"));
+                failedClaim = String.valueOf(admin(admin, Request.cmd(Command.GET).arg(mark)));
+                claimLeftMs = admin(admin, Request.cmd(Command.PTTL).arg(mark)).toLong();
+            } finally {
+                admin(admin, Request.cmd(Command.ACL).arg("SETUSER").arg(CAPACITY_USER).arg("+del"));
+            }
+            assertTrue(failedClaim.startsWith(RedisKeys.MODEL_REBUILDING),
+                    "the failed rebuild's claim holds the region: " + failedClaim);
+            assertTrue(claimLeftMs > 5000, "the claim has " + claimLeftMs + " ms left");
+            // given up while the claim still had time left, and the region rebuilt by the next check
+            await().atMost(Duration.ofMillis(claimLeftMs - 2000)).until(() -> String.valueOf(
+                    admin(admin, Request.cmd(Command.GET).arg(mark))).startsWith(RedisKeys.MODEL_REBUILT));
+        }
+    }
+
+    /** Whether Redis refused capacity-service's {@code command}, sent as {@code context} says (ACL LOG). */
+    private static boolean refused(Redis admin, String command, String context) {
+        for (Response entry : admin(admin, Request.cmd(Command.ACL).arg("LOG"))) {
+            if (CAPACITY_USER.equals(String.valueOf(entry.get("username"))) && command.equals(
+                    String.valueOf(entry.get("object"))) && context.equals(String.valueOf(entry.get("context")))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static Response admin(Redis admin, Request request) {
+        try {
+            return admin.send(request).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException(request.command() + " as lkfleet's Redis admin: " + e, e);
+        }
+    }
+
     private static RequestSpecification admin() {
         return given().auth().oauth2(TestFleet.get().layout().local().credentials().capacityAdminToken());
     }
@@ -181,7 +245,7 @@ class RebuildTest {
         List<String> args = new ArrayList<>(List.of(RedisKeys.appliedEvents(REGION)));
         events.forEach(e -> args.add(e.id()));
         await().atMost(Duration.ofSeconds(120)).until(() -> {
-            Response scores = redis.execute("ZMSCORE", args.toArray(String[]::new));
+            var scores = redis.execute("ZMSCORE", args.toArray(String[]::new));
             for (int i = 0; i < scores.size(); i++) {
                 if (scores.get(i) == null) {
                     return false;

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 
@@ -47,6 +48,8 @@ public class RegionRebuild {
     private final RegistryPoller registry;
     private final TopicReader topics;
     private final AdminStateRestore adminState;
+    /** Region → the claim of this instance's failed rebuild that Redis has not let it give up yet. */
+    private final Map<String, String> failedClaims = new ConcurrentHashMap<>();
 
     public RegionRebuild(ModelClaim claims, LoadStore store, LiveKitRooms livekit, RegistryPoller registry,
             TopicReader topics, AdminStateRestore adminState) {
@@ -60,12 +63,29 @@ public class RegionRebuild {
 
     /** Rebuilds {@code region}; empty when another rebuild holds its claim. */
     public Optional<Result> rebuild(String region) {
+        abandonFailed(region);
         return claims.claim(region, CLAIM_TTL).map(claim -> rebuild(region, claim));
     }
 
     /** Rebuilds {@code region} if Redis lost its model (no mark); of several instances that notice, one does. */
     public Optional<Result> rebuildIfLost(String region) {
+        abandonFailed(region);
         return claims.claimLost(region, CLAIM_TTL).map(claim -> rebuild(region, claim));
+    }
+
+    /**
+     * Gives up the claim of this instance's failed rebuild that Redis did not let it give up then
+     * (Redis refused or did not answer, as often as not the cause of the failure): now that Redis
+     * answers, the region is free for the next rebuild at once, not when the claim expires. Throws
+     * while Redis still refuses; the next attempt tries again.
+     */
+    private void abandonFailed(String region) {
+        String claim = failedClaims.get(region);
+        if (claim != null) {
+            claims.abandon(region, claim);
+            failedClaims.remove(region, claim);
+            LOG.infof("gave up region %s's claim of a failed rebuild: the region is free to rebuild", region);
+        }
     }
 
     private Result rebuild(String region, String claim) {
@@ -98,7 +118,13 @@ public class RegionRebuild {
                     + " the stream resumes at %s", region, wiped, rooms.size(), participants, events, tookMs, resumeAt);
             return new Result(region, rooms.size(), participants, events, tookMs);
         } catch (RuntimeException e) {
-            claims.abandon(region, claim); // no mark, no model: the watch rebuilds it again
+            // no mark, no model: the watch rebuilds it again
+            failedClaims.put(region, claim);
+            try {
+                abandonFailed(region);
+            } catch (RuntimeException refused) {
+                e.addSuppressed(refused);
+            }
             throw e;
         }
     }
