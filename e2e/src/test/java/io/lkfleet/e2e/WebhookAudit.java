@@ -38,6 +38,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 final class WebhookAudit {
     /** Outcomes of apply_event.lua that record the event's id in {@code applied} (it took effect once). */
     static final Set<String> RECORDED = Set.of("applied", "stale", "finished", "unknown_room");
+    /** How the ids of the events a rebuild writes for LiveKit's present rooms begin (capacity-service's SnapshotEvents). */
+    static final String SNAPSHOT_ID_PREFIX = "snapshot/";
     private static final Pattern EVENTS = Pattern.compile(
             "(?m)^lkfleet_capacity_events_total\\{([^}]*)} ([0-9.Ee+-]+)$");
     private static final Pattern LABEL = Pattern.compile("(\\w+)=\"([^\"]*)\"");
@@ -86,8 +88,17 @@ final class WebhookAudit {
 
         /** Whether the model holds the event: applied by id, or all its records below the rebuild's snapshot. */
         boolean holds(String id, List<Placed> records) {
+            return applied.getOrDefault(records.get(0).region(), Set.of()).contains(id) || inSnapshot(records);
+        }
+
+        /** Applied by id although the snapshot holds it already: its effect would count twice. */
+        boolean appliedAndInSnapshot(String id, List<Placed> records) {
+            return applied.getOrDefault(records.get(0).region(), Set.of()).contains(id) && inSnapshot(records);
+        }
+
+        private boolean inSnapshot(List<Placed> records) {
             String region = records.get(0).region();
-            return applied.getOrDefault(region, Set.of()).contains(id) || records.stream().allMatch(r ->
+            return records.stream().allMatch(r ->
                     r.offset() < snapshot.getOrDefault(region, Map.of()).getOrDefault(r.partition(), -1L));
         }
     }

@@ -14,19 +14,21 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
 /**
  * Consumes {@code livekit.webhooks} a poll at a time ({@code batch=true}, up to
- * {@code max.poll.records}) and applies the poll's events to the load model as one pipeline, in
- * the order the partitions hold them (see {@link LoadStore#applyAll}): one round trip per poll
- * instead of one per event. At least once: the poll is acknowledged (its offsets committed) only
- * after Redis applied all of it; a failed write is retried, the whole poll in order, until Redis
- * answers (events already applied answer duplicate). A record that can never be applied is nacked
- * on its own, which the channel's failure strategy sends to the dead-letter topic, and the rest of
- * the poll goes on.
+ * {@code max.poll.records}) and applies the poll's events to the load model as one pipeline per
+ * region, in the order the partitions hold them (see {@link LoadStore#applyAll}): one round trip per
+ * poll and region instead of one per event. At least once: the poll is acknowledged (its offsets
+ * committed) only after Redis applied all of it; a region's failed write is retried, that region's
+ * events of the poll in order, until Redis answers (events already applied answer duplicate). A
+ * record that can never be applied is nacked on its own, which the channel's failure strategy sends
+ * to the dead-letter topic, and the rest of the poll goes on.
  */
 @ApplicationScoped
 public class WebhookListener {
@@ -53,9 +55,7 @@ public class WebhookListener {
 
     @Incoming(CHANNEL)
     public Uni<Void> consume(KafkaRecordBatch<String, String> poll) {
-        List<KafkaRecord<String, String>> records = new ArrayList<>();
-        List<WebhookChange> changes = new ArrayList<>();
-        List<LoadStore.StreamPosition> positions = new ArrayList<>();
+        Map<String, RegionPart> parts = new LinkedHashMap<>();
         List<Uni<Void>> deadLetters = new ArrayList<>();
         for (KafkaRecord<String, String> record : poll.getRecords()) {
             String region = regionOf(record);
@@ -63,9 +63,8 @@ public class WebhookListener {
                 if (!fleet.regions().containsKey(region)) {
                     throw new WebhookParser.MalformedWebhookException("unknown region '" + region + "'");
                 }
-                changes.add(parser.parse(region, record.getPayload()));
-                records.add(record);
-                positions.add(positionOf(record));
+                WebhookChange change = parser.parse(region, record.getPayload());
+                parts.computeIfAbsent(region, r -> new RegionPart()).add(record, change);
             } catch (WebhookParser.MalformedWebhookException e) {
                 LOG.warnf("webhook record cannot be applied, sending it to the dead-letter topic: %s", e.getMessage());
                 metrics.event(region.isEmpty() ? "unknown" : region, "malformed", 0);
@@ -74,23 +73,47 @@ public class WebhookListener {
         }
         Uni<Void> deadLettered = deadLetters.isEmpty() ? Uni.createFrom().voidItem()
                 : Uni.join().all(deadLetters).andFailFast().replaceWithVoid();
+        Uni<Void> applied = parts.isEmpty() ? Uni.createFrom().voidItem()
+                : Uni.join().all(parts.values().stream().map(this::apply).toList()).andFailFast().replaceWithVoid();
+        // the dead letters are in their topic before the poll's offsets are committed past them
+        return applied.chain(() -> deadLettered).chain(() -> Uni.createFrom().completionStage(poll.ack()));
+    }
+
+    /**
+     * Applies one region's events of the poll, again and again until Redis took them all, then counts
+     * their outcomes. Per region, so that a region whose model is closed (a rebuild) holds back only
+     * its own events: the other regions' outcomes are counted as they were, not as {@code duplicate}
+     * by a retry of the whole poll.
+     */
+    private Uni<Void> apply(RegionPart part) {
         // events below the last rebuild's snapshot are skipped: the rebuild read LiveKit after them
-        return store.applyAll(changes, positions, LoadStore.LIVE)
-                .onFailure().invoke(e -> LOG.warnf("applying a poll of %d events failed, retrying: %s", changes.size(),
-                        e.getMessage()))
+        return store.applyAll(part.changes, part.positions, LoadStore.LIVE)
+                .onFailure().invoke(e -> LOG.warnf("applying %d events of a poll failed, retrying: %s",
+                        part.changes.size(), e.getMessage()))
                 .onFailure().retry()
                 .withBackOff(config.events().retryBackoff(), config.events().maxRetryBackoff()).indefinitely()
                 .invoke(outcomes -> {
                     Instant now = Instant.now();
                     for (int i = 0; i < outcomes.size(); i++) {
-                        WebhookChange change = changes.get(i);
+                        WebhookChange change = part.changes.get(i);
                         metrics.event(change.region(), outcomes.get(i), change.createdAt());
-                        metrics.applied(change.region(), Duration.between(records.get(i).getTimestamp(), now));
+                        metrics.applied(change.region(), Duration.between(part.records.get(i).getTimestamp(), now));
                     }
                 })
-                // the dead letters are in their topic before the poll's offsets are committed past them
-                .chain(() -> deadLettered)
-                .chain(() -> Uni.createFrom().completionStage(poll.ack()));
+                .replaceWithVoid();
+    }
+
+    /** A region's events of one poll, in the poll's order (a room is in one region, so its order holds). */
+    private static final class RegionPart {
+        private final List<KafkaRecord<String, String>> records = new ArrayList<>();
+        private final List<WebhookChange> changes = new ArrayList<>();
+        private final List<LoadStore.StreamPosition> positions = new ArrayList<>();
+
+        void add(KafkaRecord<String, String> record, WebhookChange change) {
+            records.add(record);
+            changes.add(change);
+            positions.add(positionOf(record));
+        }
     }
 
     /** The record's place in the topic; null (never skipped) should the connector not say it. */
