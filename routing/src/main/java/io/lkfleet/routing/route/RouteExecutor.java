@@ -90,7 +90,11 @@ public class RouteExecutor {
 
         Uni<RouteDecision> from(int index) {
             if (index == attempts.size()) {
-                return Uni.createFrom().failure(attempts.get(index - 1).exhausted(join.room()));
+                Attempt last = attempts.get(index - 1);
+                // Claimed by another join and not pinned yet: that join may be moving the room to another
+                // region (every node of this one full for it too), so look again rather than refuse.
+                return Uni.createFrom().failure(last.kind() == Attempt.Kind.PLACE_IN_CLAIMED && !last.claimRegion()
+                        ? new Replan() : last.exhausted(join.room()));
             }
             Attempt attempt = attempts.get(index);
             return prepare(attempt).chain(() -> admission.admit(request(join, attempt.region(), attempt.node(),
