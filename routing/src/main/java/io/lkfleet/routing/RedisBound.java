@@ -16,12 +16,15 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 /**
  * The bound on every call routing makes to lkfleet's Redis ({@code quarkus.redis.timeout}): a call
  * fails with {@link RedisTimeoutException}, and the failure policy decides, when Redis has answered
- * no call of this process for that long, or when the call itself has waited three bounds. It measures Redis, not this process (issue 15.4): it is timed on the event loop the
+ * no call of this process for that long (while this process ran), or when the call itself has waited
+ * three bounds. It measures Redis, not this process (issue 15.4): it is timed on the event loop the
  * call was made from, where the Redis client also hands over the reply, so a reply that came in time
  * is handled first however busy that event loop was; and a burst that keeps every event loop busy
  * parsing and signing its other joins (and opening new connections) delays one call past the bound
  * while Redis answers the others, so a call whose bound passes while Redis answers other calls is
- * given one more bound, up to three. A Redis that answers nothing still fails each call after one.
+ * given one more bound, up to three, as is a call whose bound came due while this process did not run
+ * (a stall: GC, a starved CPU; the timer fires late). A Redis that answers nothing still fails each
+ * call after one bound.
  * Timed on a thread of its own (Mutiny's {@code ifNoItem().after()}) and without regard to the
  * other answers, the bound expired on replies that had long arrived.
  */
@@ -53,15 +56,20 @@ public class RedisBound {
             AtomicReference<Cancellable> running = new AtomicReference<>();
             AtomicReference<Runnable> stopTimer = new AtomicReference<>(() -> { });
             Context context = Vertx.currentContext();
+            long boundNanos = bound.toNanos();
+            long[] dueNanos = {madeNanos + boundNanos};
             Runnable[] expiry = new Runnable[1];
             expiry[0] = () -> {
                 long now = System.nanoTime();
                 if (settled.get()) {
                     return;
                 }
-                long boundNanos = bound.toNanos();
-                if (now - lastAnswerNanos < boundNanos && now - madeNanos < MAX_BOUNDS * boundNanos - boundNanos / 2) {
-                    stopTimer.set(arm(context, expiry[0])); // Redis answers others: this one is held up here
+                // held up here, not in Redis: Redis answered other calls within the bound, or this process
+                // did not run when the bound was due (a stall: GC, a starved CPU), so its replies wait unread
+                boolean heldUpHere = now - lastAnswerNanos < boundNanos || now - dueNanos[0] > boundNanos / 4;
+                if (heldUpHere && now - madeNanos < MAX_BOUNDS * boundNanos - boundNanos / 2) {
+                    dueNanos[0] = now + boundNanos;
+                    stopTimer.set(arm(context, expiry[0]));
                     return;
                 }
                 if (settled.compareAndSet(false, true)) {

@@ -61,6 +61,18 @@ class RedisBoundTests {
     }
 
     @Test
+    void aCallWhoseBoundCameDueWhileThisProcessDidNotRunGetsAnotherBound() throws Exception {
+        CompletableFuture<Object> outcome = new CompletableFuture<>();
+        Context loop = vertx.getOrCreateContext();
+        loop.runOnContext(ignored -> {
+            bound.on("GET", answerAfter(loop, 250, "after the stall")).subscribe().with(outcome::complete,
+                    outcome::complete);
+            busy(Duration.ofMillis(200)); // the bound's timer can only run late, and no other call answers
+        });
+        assertEquals("after the stall", outcome.get(10, TimeUnit.SECONDS));
+    }
+
+    @Test
     void aCallWithoutAnswerFailsAfterThreeBoundsEvenWhileRedisAnswersOthers() throws Exception {
         CompletableFuture<Object> outcome = new CompletableFuture<>();
         Context loop = vertx.getOrCreateContext();
