@@ -8,13 +8,14 @@ import io.lkfleet.ingest.config.IngestConfig;
 import io.lkfleet.ingest.event.ParsedEvent;
 import io.lkfleet.ingest.metrics.WebhookMetrics;
 import io.smallrye.common.annotation.Identifier;
-import io.smallrye.mutiny.Uni;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -60,25 +61,28 @@ public class WebhookProducer {
     }
 
     /**
-     * Produces {@code body} unchanged; the Uni succeeds on Kafka's ack and fails with a 503
-     * {@link WebhookRejectedException} if that did not happen within the produce timeout. No thread
-     * waits meanwhile. A record that times out may still land later: LiveKit's retry then makes a
-     * duplicate, removed downstream. Subscribing calls {@link KafkaProducer#send}, which can block while
-     * the topic's metadata is missing: see {@link #nonBlocking()}.
+     * Produces {@code body} unchanged; the future completes on Kafka's ack (on Kafka's I/O thread) and
+     * fails with a 503 {@link WebhookRejectedException} if that did not happen within the produce
+     * timeout. No thread waits meanwhile. A record that times out may still land later: LiveKit's retry
+     * then makes a duplicate, removed downstream. Calls {@link KafkaProducer#send}, which can block
+     * while the topic's metadata is missing: see {@link #nonBlocking()}. A plain future rather than a
+     * Mutiny pipeline: this is every request's path, and each Mutiny operator cost a context capture.
      */
-    public Uni<Void> send(String region, ParsedEvent event, byte[] body) {
-        return Uni.createFrom().deferred(() -> {
-            long start = System.nanoTime();
-            CompletableFuture<Void> acked = produce(region, event, body);
-            // The whole wait, a blocking send() included, stays within the timeout.
-            Duration left = timeout.minusNanos(System.nanoTime() - start);
-            return Uni.createFrom().completionStage(acked)
-                    .ifNoItem().after(left.compareTo(MIN_WAIT) < 0 ? MIN_WAIT : left).fail()
-                    .onItem().invoke(() -> metrics.produced(region, true, Duration.ofNanos(System.nanoTime() - start)))
-                    // Over the topic's max.message.bytes no retry can succeed: 413 makes LiveKit stop, 503 would not.
-                    .onFailure().transform(e -> failed(region, event, start,
-                            e instanceof RecordTooLargeException || e.getCause() instanceof RecordTooLargeException
-                                    ? Reason.BODY_TOO_LARGE : Reason.KAFKA_UNAVAILABLE));
+    public CompletableFuture<Void> send(String region, ParsedEvent event, byte[] body) {
+        long start = System.nanoTime();
+        CompletableFuture<Void> acked = produce(region, event, body);
+        // The whole wait, a blocking send() included, stays within the timeout.
+        long left = Math.max(MIN_WAIT.toNanos(), timeout.toNanos() - (System.nanoTime() - start));
+        return acked.orTimeout(left, TimeUnit.NANOSECONDS).handle((ok, error) -> {
+            if (error == null) {
+                metrics.produced(region, true, Duration.ofNanos(System.nanoTime() - start));
+                return null;
+            }
+            Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+            // Over the topic's max.message.bytes no retry can succeed: 413 makes LiveKit stop, 503 would not.
+            throw failed(region, event, start,
+                    cause instanceof RecordTooLargeException || cause.getCause() instanceof RecordTooLargeException
+                            ? Reason.BODY_TOO_LARGE : Reason.KAFKA_UNAVAILABLE);
         });
     }
 

@@ -8,7 +8,6 @@ import io.lkfleet.ingest.event.WebhookEventParser;
 import io.lkfleet.ingest.metrics.WebhookMetrics;
 import io.lkfleet.ingest.service.EventStore;
 import io.lkfleet.ingest.verify.SignatureVerifier;
-import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import jakarta.ws.rs.Consumes;
@@ -19,6 +18,10 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * {@code POST /webhook}, called by every LiveKit node of every region. Answers 200 only once the event
@@ -48,10 +51,13 @@ public class WebhookResource {
 
     @POST
     @Consumes(MediaType.WILDCARD)
-    public Uni<Response> receive(@HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
+    public CompletionStage<Response> receive(@HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
             @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, byte[] body) {
         Context request = Vertx.currentContext();
-        return Uni.createFrom().deferred(() -> {
+        AtomicInteger inFlight = metrics.inFlight();
+        inFlight.incrementAndGet();
+        CompletableFuture<Response> answer = new CompletableFuture<>();
+        try {
             requireLiveKitMediaType(contentType);
             byte[] bytes = body == null ? new byte[0] : body;
             if (bytes.length > config.maxBodyBytes()) {
@@ -59,13 +65,22 @@ public class WebhookResource {
             }
             String region = verifier.verify(authorization, bytes);
             ParsedEvent event = parser.parse(region, bytes);
-            return store.store(region, event, bytes).invoke(() -> metrics.accepted(region, event.type()));
-        })
-                // The ack arrives on Kafka's I/O thread: answer from the request's own event loop, not there.
-                .emitOn(answer -> request.runOnContext(v -> answer.run()))
-                .map(stored -> Response.ok().build())
-                .onSubscription().invoke(() -> metrics.inFlight().incrementAndGet())
-                .onTermination().invoke(() -> metrics.inFlight().decrementAndGet());
+            // The ack arrives on Kafka's I/O thread: answer from the request's own event loop, not there.
+            store.store(region, event, bytes).whenComplete((stored, error) -> request.runOnContext(v -> {
+                inFlight.decrementAndGet();
+                if (error == null) {
+                    metrics.accepted(region, event.type());
+                    answer.complete(Response.ok().build());
+                } else {
+                    answer.completeExceptionally(error instanceof CompletionException && error.getCause() != null
+                            ? error.getCause() : error);
+                }
+            }));
+        } catch (RuntimeException e) {
+            inFlight.decrementAndGet();
+            answer.completeExceptionally(e);
+        }
+        return answer;
     }
 
     private static void requireLiveKitMediaType(String contentType) {

@@ -5,9 +5,11 @@ import io.lkfleet.ingest.WebhookRejectedException;
 import io.lkfleet.ingest.event.ParsedEvent;
 import io.lkfleet.ingest.kafka.WebhookProducer;
 import io.lkfleet.ingest.spool.EventSpool;
-import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.function.Function;
 
 /**
  * Where a verified event goes before the 200: straight to Kafka when it takes records, else into the
@@ -26,25 +28,28 @@ public class EventStore {
     }
 
     /** Succeeds once the event is in Kafka or fsynced in the spool. */
-    public Uni<Void> store(String region, ParsedEvent event, byte[] body) {
+    public CompletableFuture<Void> store(String region, ParsedEvent event, byte[] body) {
         // Kafka known to be down: spool at once rather than make LiveKit wait out the produce timeout.
         if (spool.holds(event.key()) || (spool.enabled() && !producer.available())) {
             return spool(region, event, body);
         }
-        Uni<Void> sent = producer.send(region, event, body);
-        if (!producer.nonBlocking()) {
-            sent = sent.runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
-        }
-        return sent.onFailure(e -> spool.enabled() && e instanceof WebhookRejectedException rejected
-                && rejected.reason() == Reason.KAFKA_UNAVAILABLE).recoverWithUni(() -> spool(region, event, body));
+        CompletableFuture<Void> sent = producer.nonBlocking() ? producer.send(region, event, body)
+                : CompletableFuture.supplyAsync(() -> producer.send(region, event, body), Infrastructure.getDefaultWorkerPool())
+                        .thenCompose(Function.identity());
+        return sent.exceptionallyCompose(e -> {
+            Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+            return spool.enabled() && cause instanceof WebhookRejectedException rejected
+                    && rejected.reason() == Reason.KAFKA_UNAVAILABLE ? spool(region, event, body)
+                    : CompletableFuture.failedFuture(cause);
+        });
     }
 
-    private Uni<Void> spool(String region, ParsedEvent event, byte[] body) {
-        return Uni.createFrom().<Void>item(() -> {
+    private CompletableFuture<Void> spool(String region, ParsedEvent event, byte[] body) {
+        return CompletableFuture.supplyAsync(() -> {
             if (!spool.append(region, event, body)) {
                 throw new WebhookRejectedException(Reason.KAFKA_UNAVAILABLE, region, event.type());
             }
             return null;
-        }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+        }, Infrastructure.getDefaultWorkerPool());
     }
 }
