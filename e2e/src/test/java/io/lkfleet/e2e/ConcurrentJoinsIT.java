@@ -64,15 +64,13 @@ import org.junit.jupiter.api.Test;
  * refusal that does not fit the final state did not fit when it was made either, and the outcome is the
  * one admitting the requests one at a time in some order gives.
  *
- * <p>Still excluded from the default e2e run (e2e/pom.xml), to be included once it has stayed green:
- * about 40-50 s with its fleet's start. On 2026-12-03 the first answers went from 65
- * {@code state-unavailable} of 1,000 (before routing's burst fixes, most) to none in the last two runs
- * in a row: routing's route gate, its Redis bound timed on the calling event loop and not counting this
+ * <p>Part of the default e2e run since it stayed green three runs in a row (40-70 s with its fleet's
+ * start). On 2026-12-03 the first answers went from 65 {@code state-unavailable} of 1,000 (before
+ * routing's burst fixes, most) to none: routing's route gate, its Redis bound timed on the calling event loop and not counting this
  * process's own stalls, and a join that finds a new room claimed but not pinned looking again instead of
- * refusing {@code no-capacity} (routing/README.md, *Bursts*). Run it with {@code deploy/local/test -pl
+ * refusing {@code no-capacity} (routing/README.md, *Bursts*). Run it alone with {@code deploy/local/test -pl
  * deploy/local-kafka,token-service,region-router,webhook-ingest,capacity-service,e2e -am -DskipITs=false
- * -Dit.test=ConcurrentJoinsIT -Dlkfleet.e2e.skip-observe=true} ({@code -Dit.test} overrides the exclusion;
- * {@code lkfleet.e2e.observe-only} is not what gates it).
+ * -Dit.test=ConcurrentJoinsIT -Dlkfleet.e2e.skip-observe=true}.
  */
 class ConcurrentJoinsIT {
     private static final int REQUESTS = 1000;
