@@ -73,6 +73,9 @@ final class ServiceBalancer implements AutoCloseable {
     private void receive(HttpServerRequest request) {
         Buffer body = Buffer.buffer();
         request.handler(chunk -> {
+            if (request.response().ended()) {
+                return; // already answered 413: the rest of the body is read and dropped
+            }
             if (body.length() + chunk.length() > BODY_LIMIT) {
                 request.response().setStatusCode(413).putHeader(HttpHeaders.CONNECTION, "close").end();
             } else {
@@ -114,7 +117,9 @@ final class ServiceBalancer implements AutoCloseable {
                         forward(request, body, (index + 1) % backends.size(), attemptsLeft - 1);
                     } else if (!request.response().closed()) {
                         request.response().setStatusCode(503).putHeader("Retry-After", "1")
-                                .end("no instance of " + name + " answered\n");
+                                .putHeader(HttpHeaders.CONTENT_TYPE, "application/problem+json")
+                                .end("{\"type\":\"about:blank\",\"title\":\"Service Unavailable\",\"status\":503,"
+                                        + "\"detail\":\"no instance of " + name + " answered\"}");
                     }
                 });
     }

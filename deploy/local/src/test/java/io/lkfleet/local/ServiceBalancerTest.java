@@ -99,6 +99,21 @@ class ServiceBalancerTest {
         HttpResponse<String> answer = post(port, "/v1/token", "{}");
         assertEquals(503, answer.statusCode());
         assertEquals("1", answer.headers().firstValue("Retry-After").orElseThrow());
+        assertEquals("application/problem+json", answer.headers().firstValue("Content-Type").orElseThrow());
+        assertTrue(answer.body().contains("no instance of test answered"), answer.body());
+    }
+
+    @Test
+    void aBodyOverTheLimitIsRefusedOnceWithoutReachingAnInstance() throws Exception {
+        Set<String> reached = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        int port = balance(listen(vertx.createHttpServer().requestHandler(r -> {
+            reached.add(r.uri());
+            r.response().end("reached");
+        })));
+        HttpResponse<String> answer = post(port, "/webhook", "x".repeat(9 * 1024 * 1024));
+        assertEquals(413, answer.statusCode());
+        assertEquals(Set.of(), reached, "a refused body is not forwarded");
+        assertEquals("reached", post(port, "/webhook", "{}").body(), "the balancer still serves after the refusal");
     }
 
     private int balance(int... backends) throws IOException {
