@@ -9,7 +9,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
 import io.lkfleet.ingest.Reason;
 import io.lkfleet.ingest.WebhookRejectedException;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Set;
@@ -27,7 +27,7 @@ import livekit.LivekitWebhook.WebhookEvent;
  * into a Gson tree after the strict check had already read the body). Any body that pass is not sure of is
  * judged exactly as before: the strict check on the decoded text, then {@code JsonFormat}.
  */
-@ApplicationScoped
+@Singleton
 public class WebhookEventParser {
     /** Deeper than any LiveKit event (~5 levels) yet far from stack trouble. */
     static final int MAX_NESTING = 32;

@@ -8,17 +8,21 @@ import io.lkfleet.ingest.config.IngestConfig;
 import io.lkfleet.ingest.event.ParsedEvent;
 import io.lkfleet.ingest.metrics.WebhookMetrics;
 import io.smallrye.common.annotation.Identifier;
+import io.vertx.core.Vertx;
 import jakarta.annotation.PreDestroy;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.TimeUnit;
+import java.util.Iterator;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -29,22 +33,28 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * producer rather than a messaging channel: the request must learn the fate of its own record within
  * {@code ingest.produce-timeout}, and a failed record must not affect the next one.
  */
-@ApplicationScoped
+@Singleton
 public class WebhookProducer {
     /** Room for key, headers and batch framing on top of the body. */
     private static final int RECORD_OVERHEAD_BYTES = 64 * 1024;
-    private static final Duration MIN_WAIT = Duration.ofMillis(1);
+    /** How often records past their produce timeout are failed: an answer may come this much after the timeout. */
+    static final Duration SWEEP = Duration.ofMillis(50);
 
     private final KafkaProducer<String, byte[]> producer;
     private final Duration timeout;
     private final WebhookMetrics metrics;
+    private final Vertx vertx;
+    /** Records sent by requests and not decided yet, oldest first. */
+    private final Queue<Delivery> pending = new ConcurrentLinkedQueue<>();
+    private final long sweeper;
     private volatile boolean available = true;
     private volatile boolean metadataKnown;
 
     public WebhookProducer(@Identifier("default-kafka-broker") Map<String, Object> kafka, IngestConfig config,
-            WebhookMetrics metrics) {
+            WebhookMetrics metrics, Vertx vertx) {
         this.timeout = config.produceTimeout();
         this.metrics = metrics;
+        this.vertx = vertx;
         Map<String, Object> props = new HashMap<>(kafka);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
@@ -58,6 +68,7 @@ public class WebhookProducer {
         props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, config.maxBodyBytes() + RECORD_OVERHEAD_BYTES);
         props.put(ProducerConfig.CLIENT_ID_CONFIG, "webhook-ingest");
         this.producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
+        this.sweeper = vertx.setPeriodic(SWEEP.toMillis(), id -> sweep());
     }
 
     /**
@@ -65,34 +76,28 @@ public class WebhookProducer {
      * fails with a 503 {@link WebhookRejectedException} if that did not happen within the produce
      * timeout. No thread waits meanwhile. A record that times out may still land later: LiveKit's retry
      * then makes a duplicate, removed downstream. Calls {@link KafkaProducer#send}, which can block
-     * while the topic's metadata is missing: see {@link #nonBlocking()}. A plain future rather than a
-     * Mutiny pipeline: this is every request's path, and each Mutiny operator cost a context capture.
+     * while the topic's metadata is missing: see {@link #nonBlocking()}. The future is the record's
+     * Kafka callback itself, timed by one shared sweep rather than a timer each: this is every request's
+     * path, and {@code orTimeout} cost a scheduled task, its cancellation and two more stages a record.
      */
     public CompletableFuture<Void> send(String region, ParsedEvent event, byte[] body) {
-        long start = System.nanoTime();
-        CompletableFuture<Void> acked = produce(region, event, body);
-        // The whole wait, a blocking send() included, stays within the timeout.
-        long left = Math.max(MIN_WAIT.toNanos(), timeout.toNanos() - (System.nanoTime() - start));
-        return acked.orTimeout(left, TimeUnit.NANOSECONDS).handle((ok, error) -> {
-            if (error == null) {
-                metrics.produced(region, true, Duration.ofNanos(System.nanoTime() - start));
-                return null;
-            }
-            Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-            // Over the topic's max.message.bytes no retry can succeed: 413 makes LiveKit stop, 503 would not.
-            throw failed(region, event, start,
-                    cause instanceof RecordTooLargeException || cause.getCause() instanceof RecordTooLargeException
-                            ? Reason.BODY_TOO_LARGE : Reason.KAFKA_UNAVAILABLE);
-        });
+        Delivery delivery = new Delivery(region, event, System.nanoTime());
+        // Timed from before send(), so a send() that blocks counts against the same timeout.
+        pending.add(delivery);
+        try {
+            producer.send(record(region, event, body), delivery);
+        } catch (KafkaException e) {
+            available = false;
+            delivery.onCompletion(null, e);
+        }
+        return delivery;
     }
 
     /** Hands the record to the producer; the future completes on Kafka's ack and records the outcome. */
     public CompletableFuture<Void> produce(String region, ParsedEvent event, byte[] body) {
-        ProducerRecord<String, byte[]> record = new ProducerRecord<>(Topics.WEBHOOKS, null, event.key(), body,
-                WebhookHeaders.of(region, event.type(), event.id()).toKafka());
         CompletableFuture<Void> acked = new CompletableFuture<>();
         try {
-            producer.send(record, (metadata, error) -> {
+            producer.send(record(region, event, body), (metadata, error) -> {
                 // A record too large says nothing about the broker's health.
                 if (!(error instanceof RecordTooLargeException)) {
                     available = error == null;
@@ -125,16 +130,79 @@ public class WebhookProducer {
         return available && metadataKnown;
     }
 
-    private WebhookRejectedException failed(String region, ParsedEvent event, long start, Reason reason) {
-        if (reason == Reason.KAFKA_UNAVAILABLE) {
-            available = false;
+    private static ProducerRecord<String, byte[]> record(String region, ParsedEvent event, byte[] body) {
+        return new ProducerRecord<>(Topics.WEBHOOKS, null, event.key(), body,
+                WebhookHeaders.of(region, event.type(), event.id()).toKafka());
+    }
+
+    /** Fails the records whose produce timeout has passed; the others stay until their ack. */
+    private void sweep() {
+        long now = System.nanoTime();
+        for (Iterator<Delivery> it = pending.iterator(); it.hasNext();) {
+            Delivery delivery = it.next();
+            if (delivery.isDone()) {
+                it.remove();
+            } else if (now - delivery.start >= timeout.toNanos()) {
+                it.remove();
+                delivery.decide(Reason.KAFKA_UNAVAILABLE);
+            }
         }
-        metrics.produced(region, false, Duration.ofNanos(System.nanoTime() - start));
-        return new WebhookRejectedException(reason, region, event.type());
+    }
+
+    /** One record on its way: its Kafka callback, and the future the request waits on. */
+    private final class Delivery extends CompletableFuture<Void> implements Callback {
+        private final String region;
+        private final ParsedEvent event;
+        private final long start;
+
+        Delivery(String region, ParsedEvent event, long start) {
+            this.region = region;
+            this.event = event;
+            this.start = start;
+        }
+
+        @Override
+        public void onCompletion(RecordMetadata metadata, Exception error) {
+            if (error == null) {
+                available = true;
+                metadataKnown = true;
+                decide(null);
+                return;
+            }
+            // A record too large says nothing about the broker's health.
+            if (!(error instanceof RecordTooLargeException)) {
+                available = false;
+            }
+            // Over the topic's max.message.bytes no retry can succeed: 413 makes LiveKit stop, 503 would not.
+            decide(error instanceof RecordTooLargeException || error.getCause() instanceof RecordTooLargeException
+                    ? Reason.BODY_TOO_LARGE : Reason.KAFKA_UNAVAILABLE);
+        }
+
+        /** The first outcome wins: the ack, Kafka's error or the timeout; {@code refusal} null means acked. */
+        void decide(Reason refusal) {
+            Duration took = Duration.ofNanos(System.nanoTime() - start);
+            if (refusal == null) {
+                if (complete(null)) {
+                    metrics.produced(region, true, took);
+                }
+                return;
+            }
+            if (isDone()) {
+                return;
+            }
+            // Before completing: what the request does next (spool at once) depends on it.
+            if (refusal == Reason.KAFKA_UNAVAILABLE) {
+                available = false;
+            }
+            if (completeExceptionally(new WebhookRejectedException(refusal, region, event.type()))) {
+                metrics.produced(region, false, took);
+            }
+        }
     }
 
     @PreDestroy
     void close() {
+        vertx.cancelTimer(sweeper);
         producer.close(timeout);
     }
 }

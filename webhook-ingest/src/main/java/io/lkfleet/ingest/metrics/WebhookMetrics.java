@@ -6,8 +6,8 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.quarkus.runtime.StartupEvent;
-import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,7 +24,7 @@ import java.util.function.ToDoubleFunction;
  * counters exist from start-up for every region, event type and reason, so a quiet alert reads 0,
  * not "no data".
  */
-@ApplicationScoped
+@Singleton
 public class WebhookMetrics {
     public static final String RECEIVED = "lkfleet.webhook.received";
     public static final String ACCEPTED = "lkfleet.webhook.accepted";
@@ -42,7 +42,9 @@ public class WebhookMetrics {
     private final MeterRegistry registry;
     private final AtomicInteger inFlight;
     private final Map<List<String>, Counter> counters = new ConcurrentHashMap<>();
-    private final Map<List<String>, Timer> timers = new ConcurrentHashMap<>();
+    private final Map<String, Map<String, Counter[]>> acceptedByRegion = new ConcurrentHashMap<>();
+    private final Map<String, Timer> ackedByRegion = new ConcurrentHashMap<>();
+    private final Map<String, Timer> failedByRegion = new ConcurrentHashMap<>();
 
     public WebhookMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -64,8 +66,15 @@ public class WebhookMetrics {
     }
 
     public void accepted(String region, String event) {
-        counter(RECEIVED, "region", region).increment();
-        counter(ACCEPTED, "region", region, "event", event).increment();
+        // Looked up without building a key or a lambda: this runs for every accepted webhook.
+        Map<String, Counter[]> byEvent = acceptedByRegion.get(region);
+        Counter[] counters = byEvent == null ? null : byEvent.get(event);
+        if (counters == null) {
+            counters = acceptedByRegion.computeIfAbsent(region, r -> new ConcurrentHashMap<>()).computeIfAbsent(event,
+                    e -> new Counter[] {counter(RECEIVED, "region", region), counter(ACCEPTED, "region", region, "event", e)});
+        }
+        counters[0].increment();
+        counters[1].increment();
     }
 
     public void rejected(String region, String event, Reason reason) {
@@ -76,9 +85,14 @@ public class WebhookMetrics {
 
     /** Time from handing a record to the producer until Kafka acknowledged it (or gave up). */
     public void produced(String region, boolean acked, Duration took) {
-        String outcome = acked ? "acked" : "failed";
-        timers.computeIfAbsent(List.of(region, outcome), k -> Timer.builder(PRODUCE).tag("region", region)
-                .tag("outcome", outcome).publishPercentileHistogram().register(registry)).record(took);
+        Map<String, Timer> byRegion = acked ? ackedByRegion : failedByRegion;
+        Timer timer = byRegion.get(region);
+        if (timer == null) {
+            String outcome = acked ? "acked" : "failed";
+            timer = byRegion.computeIfAbsent(region, r -> Timer.builder(PRODUCE).tag("region", r).tag("outcome", outcome)
+                    .publishPercentileHistogram().register(registry));
+        }
+        timer.record(took);
     }
 
     /** {@code tags}: name, value, name, value… */

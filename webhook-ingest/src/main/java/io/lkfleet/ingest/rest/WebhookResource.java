@@ -32,7 +32,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 public class WebhookResource {
     public static final String PATH = "/webhook";
     /** What LiveKit sends (no charset); plain JSON too, for tools that replay webhooks. */
-    public static final Set<String> MEDIA_TYPES = Set.of("application/webhook+json", MediaType.APPLICATION_JSON);
+    public static final String LIVEKIT_MEDIA_TYPE = "application/webhook+json";
+    public static final Set<String> MEDIA_TYPES = Set.of(LIVEKIT_MEDIA_TYPE, MediaType.APPLICATION_JSON);
 
     private final IngestConfig config;
     private final SignatureVerifier verifier;
@@ -84,6 +85,9 @@ public class WebhookResource {
     }
 
     private static void requireLiveKitMediaType(String contentType) {
+        if (LIVEKIT_MEDIA_TYPE.equals(contentType)) {
+            return; // exactly what LiveKit sends: nothing to parse
+        }
         MediaType type;
         try {
             type = MediaType.valueOf(contentType);

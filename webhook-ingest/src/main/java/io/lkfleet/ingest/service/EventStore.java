@@ -6,7 +6,7 @@ import io.lkfleet.ingest.event.ParsedEvent;
 import io.lkfleet.ingest.kafka.WebhookProducer;
 import io.lkfleet.ingest.spool.EventSpool;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.Function;
@@ -17,7 +17,7 @@ import java.util.function.Function;
  * Only when neither can hold it does the request fail with 503, which LiveKit retries. Nothing here
  * parks a thread on Kafka's ack; the spool's fsync and a possibly blocking send run on worker threads.
  */
-@ApplicationScoped
+@Singleton
 public class EventStore {
     private final WebhookProducer producer;
     private final EventSpool spool;

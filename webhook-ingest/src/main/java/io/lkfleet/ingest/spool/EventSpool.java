@@ -3,7 +3,7 @@ package io.lkfleet.ingest.spool;
 import io.lkfleet.ingest.config.IngestConfig;
 import io.lkfleet.ingest.event.ParsedEvent;
 import io.lkfleet.ingest.metrics.WebhookMetrics;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -37,7 +37,7 @@ import org.jboss.logging.Logger;
  * content) is moved to {@code quarantine/} inside the spool, counted and logged, never read again:
  * it must neither stop the replica from starting nor hold back the events behind it.
  */
-@ApplicationScoped
+@Singleton
 public class EventSpool {
     private static final Logger LOG = Logger.getLogger(EventSpool.class);
     private static final String SUFFIX = ".event";

@@ -12,7 +12,7 @@ import io.lkfleet.common.fleet.FleetConfig;
 import io.lkfleet.ingest.Reason;
 import io.lkfleet.ingest.WebhookRejectedException;
 import io.lkfleet.ingest.config.IngestConfig;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -26,7 +26,7 @@ import java.util.stream.Collectors;
  * signed with the secret of the region whose API key is its {@code iss}, inside its validity window
  * (with leeway), and its {@code sha256} claim is the base64 SHA-256 of the exact body bytes.
  */
-@ApplicationScoped
+@Singleton
 public class SignatureVerifier {
     private static final Set<String> TIME_CLAIMS = Set.of("exp", "nbf", "iat");
 
