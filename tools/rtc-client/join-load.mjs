@@ -14,9 +14,11 @@
 //   new room's token step is compared with)
 // The first participant of each room publishes audio and video; the others subscribe and wait for
 // the publisher's first video or audio frame. Rooms fill round-robin, publishers first.
-// stdout: {"event":"createRoom","ms","ok"} per CreateRoom, then {"event":"join","at":<epoch ms when done>,
+// stdout: {"event":"createRoom","ms","reused","ok"} per CreateRoom, then {"event":"join","at":<epoch ms when done>,
 //   "room","identity","region","newRoom" (its first join: in lkfleet mode the token step creates the room),
 //   "tokenMs" (as this main loop saw it), "tokenHttpMs" (lkfleet mode: the exchange timed in the worker),
+//   "serverMs", "routeMs" (lkfleet mode: token-service's own time for the request and for its routing,
+//   from its Server-Timing header), "reused" (lkfleet mode: the worker's keep-alive connection was reused),
 //   "connectMs","mediaMs","totalMs","ok":true} (or "ok":false,"stage","error") per join,
 //   then {"event":"done",…}.
 // Run it inside the fleet's network namespace: libwebrtc ignores loopback interfaces.
@@ -40,6 +42,12 @@ const inWorker = (task) => new Promise((resolve) => {
   offLoop.postMessage({ ...task, id });
 });
 
+// A Server-Timing metric's duration (ms), undefined when absent.
+const serverTiming = (header, metric) => {
+  const found = header?.match(new RegExp(`(?:^|,)\\s*${metric};dur=([0-9.]+)`));
+  return found ? Number(found[1]) : undefined;
+};
+
 // tokenHttpMs: the exchange as the worker timed it (the server's answer time plus loopback HTTP)
 async function lkfleetToken(spec, room, identity, publish) {
   const done = await inWorker({ kind: 'token', url: spec.tokenUrl, timeoutMs: spec.timeoutMs,
@@ -49,7 +57,9 @@ async function lkfleetToken(spec, room, identity, publish) {
   if (done.error) throw new Error(done.error);
   const body = JSON.parse(done.body);
   if (done.status !== 201) throw new Error(`token-service answered ${done.status}: ${body.type}`);
-  return { url: body.server_url, token: body.participant_token, region: body.region, httpMs: done.ms };
+  return { url: body.server_url, token: body.participant_token, region: body.region, httpMs: done.ms,
+    serverMs: serverTiming(done.serverTiming, 'total'), routeMs: serverTiming(done.serverTiming, 'route'),
+    reused: done.reused };
 }
 
 async function directToken(spec, room, identity, publish) {
@@ -69,6 +79,9 @@ async function join(spec, room, index, people) {
     result.region = grant.region;
     result.tokenMs = tenths(performance.now() - started);
     if (grant.httpMs !== undefined) result.tokenHttpMs = tenths(grant.httpMs);
+    if (grant.serverMs !== undefined) {
+      Object.assign(result, { serverMs: grant.serverMs, routeMs: grant.routeMs, reused: grant.reused });
+    }
     stage = 'connect';
     const participant = new Participant({ url: grant.url, token: grant.token, publish: publish ? ['audio', 'video'] : [] });
     people.push(participant);
@@ -98,7 +111,7 @@ async function createRooms(spec) {
     for (let next = queue.shift(); next; next = queue.shift()) {
       const done = await inWorker(next);
       print(done.error ? { event: 'createRoom', ok: false, error: done.error }
-        : { event: 'createRoom', ms: tenths(done.ms), ok: true });
+        : { event: 'createRoom', ms: tenths(done.ms), reused: done.reused, ok: true });
     }
   };
   await Promise.all(Array.from({ length: spec.concurrency }, creator));

@@ -36,10 +36,11 @@ final class JoinBench {
     /**
      * One join as the client saw it; {@code newRoom}: the room's first join, whose token step creates the room.
      * {@code tokenMs} as the client's main loop saw the token step, {@code tokenHttpMs} the same exchange timed
-     * in the client's worker thread (off the loop that feeds media; NaN in mode direct, which signs locally).
+     * in the client's worker thread (off the loop that feeds media; NaN in mode direct, which signs locally),
+     * {@code serverMs} token-service's own time for it (its Server-Timing {@code total}; NaN in mode direct).
      */
     record Join(long at, String region, boolean ok, boolean newRoom, long totalMs, double tokenMs, double tokenHttpMs,
-            long connectMs, long mediaMs) {
+            double serverMs, long connectMs, long mediaMs) {
     }
 
     /** What one driver run reported: its joins and, before them, LiveKit's CreateRoom timed alone (ms). */
@@ -65,8 +66,12 @@ final class JoinBench {
         sampler.setDaemon(true);
         sampler.start();
         Run lkfleet;
+        double[] createdBefore = createRoomSeconds();
+        double[] createdInRouting;
         try {
             lkfleet = drive("lkfleet", "dev-bench-join-");
+            double[] createdAfter = createRoomSeconds();
+            createdInRouting = new double[] {createdAfter[0] - createdBefore[0], createdAfter[1] - createdBefore[1]};
             // a few samples after everyone left show the load going back to zero
             Thread.sleep(3 * SAMPLE_MILLIS);
         } finally {
@@ -99,6 +104,12 @@ final class JoinBench {
                         "LiveKit CreateRoom alone p50 / p95: " + Section.ms(createRoomP50) + " / "
                                 + Section.ms(CapacityBench.percentile(createRoom, 95)) + "; goal p50 ≤ " + Section.ms(newRoomGoal),
                         o.createdHttp.p50 <= newRoomGoal ? "goal met" : "goal NOT met")
+                .row("the same token steps as token-service timed them itself (its Server-Timing total): room exists · new room",
+                        Section.ms(o.existingServer.p50()) + " / " + Section.ms(o.existingServer.p95()) + " · "
+                                + Section.ms(o.createdServer.p50()) + " / " + Section.ms(o.createdServer.p95()),
+                        String.format("p50 / p95; CreateRoom as routing waited for it: %d calls, mean %.1f ms",
+                                Math.round(createdInRouting[0]), createdInRouting[0] == 0 ? Double.NaN
+                                        : createdInRouting[1] * 1000 / createdInRouting[0]), "")
                 .row("the same token steps as the joining client's main loop saw them: room exists · new room",
                         Section.ms(o.existing.p50) + " / " + Section.ms(o.existing.p95) + " · " + Section.ms(o.created.p50)
                                 + " / " + Section.ms(o.created.p95), "p50 / p95; the loop also feeds every publisher's media", "")
@@ -127,7 +138,24 @@ final class JoinBench {
                 .figure("join.svg", JoinPlot.svg(started, ours, samples))
                 .raw("lkfleet", o.raw()).raw("direct", p.raw()).raw("create_room_ms", Map.of("n", createRoom.length,
                         "p50", createRoomP50, "p95", CapacityBench.percentile(createRoom, 95)))
-                .raw("node_samples", samples.size());
+                .raw("node_samples", samples.size())
+                .raw("create_room_in_routing", Map.of("n", Math.round(createdInRouting[0]), "mean_ms",
+                        createdInRouting[0] == 0 ? Double.NaN : createdInRouting[1] * 1000 / createdInRouting[0]));
+    }
+
+    /** token-service's {@code lkfleet_router_livekit_create_room_seconds} count and sum, over every region. */
+    private double[] createRoomSeconds() throws Exception {
+        String text = http.send(HttpRequest.newBuilder(URI.create(ctx.serviceUrl("token-service") + "/q/metrics"))
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString()).body();
+        double[] countAndSum = new double[2];
+        for (String line : text.split("\n")) {
+            int index = line.startsWith("lkfleet_router_livekit_create_room_seconds_count") ? 0
+                    : line.startsWith("lkfleet_router_livekit_create_room_seconds_sum") ? 1 : -1;
+            if (index >= 0) {
+                countAndSum[index] += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return countAndSum;
     }
 
     private Run drive(String mode, String roomPrefix) throws Exception {
@@ -151,7 +179,7 @@ final class JoinBench {
             if (event != null && event.path("event").asText().equals("join")) {
                 joins.add(new Join(event.path("at").asLong(), event.path("region").asText("?"), event.path("ok").asBoolean(),
                         event.path("newRoom").asBoolean(), event.path("totalMs").asLong(), event.path("tokenMs").asDouble(),
-                        event.path("tokenHttpMs").asDouble(Double.NaN),
+                        event.path("tokenHttpMs").asDouble(Double.NaN), event.path("serverMs").asDouble(Double.NaN),
                         event.path("connectMs").asLong(), event.path("mediaMs").asLong()));
             } else if (event != null && event.path("event").asText().equals("createRoom")) {
                 if (!event.path("ok").asBoolean()) {
@@ -236,6 +264,9 @@ final class JoinBench {
         /** The same steps timed in the client's worker thread (lkfleet mode only). */
         final TokenStep existingHttp;
         final TokenStep createdHttp;
+        /** The same steps as token-service timed them itself (its Server-Timing; lkfleet mode only). */
+        final TokenStep existingServer;
+        final TokenStep createdServer;
 
         record TokenStep(double p50, double p95) {
             static TokenStep of(List<Join> joins, java.util.function.ToDoubleFunction<Join> step) {
@@ -260,6 +291,8 @@ final class JoinBench {
             created = TokenStep.of(creating, Join::tokenMs);
             existingHttp = TokenStep.of(intoExisting, Join::tokenHttpMs);
             createdHttp = TokenStep.of(creating, Join::tokenHttpMs);
+            existingServer = TokenStep.of(intoExisting, Join::serverMs);
+            createdServer = TokenStep.of(creating, Join::serverMs);
         }
 
         Map<String, Object> raw() {
@@ -271,6 +304,10 @@ final class JoinBench {
                 raw.put("token_http_existing_room_p95_ms", existingHttp.p95());
                 raw.put("token_http_new_room_p50_ms", createdHttp.p50());
                 raw.put("token_http_new_room_p95_ms", createdHttp.p95());
+                raw.put("token_server_existing_room_p50_ms", existingServer.p50());
+                raw.put("token_server_existing_room_p95_ms", existingServer.p95());
+                raw.put("token_server_new_room_p50_ms", createdServer.p50());
+                raw.put("token_server_new_room_p95_ms", createdServer.p95());
             }
             return raw;
         }

@@ -27,6 +27,8 @@ import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.BeforeEach;
@@ -100,6 +102,11 @@ class TokenEndpointHostileCorpusTest {
                 RawHttp.post("/v1/token", ACME, "{\"room_name\":\"acme-control\",\"participant_identity\":\"alice\"}"));
         assertEquals(201, answer.status(), answer.body());
         assertEquals(before + 1, decisions(), "a valid request is routed once");
+        // how long routing and the whole request took here, for clients to tell ours from their network's
+        Matcher timing = Pattern.compile("(?mi)^Server-Timing: route;dur=(\\d+\\.\\d{3});desc=\"(new-room|pinned)\", "
+                + "total;dur=(\\d+\\.\\d{3})\r?$").matcher(answer.head());
+        assertTrue(timing.find(), answer.head());
+        assertTrue(Double.parseDouble(timing.group(1)) <= Double.parseDouble(timing.group(3)), timing.group());
     }
 
     @Test

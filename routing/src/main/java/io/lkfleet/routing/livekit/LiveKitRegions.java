@@ -5,6 +5,8 @@ import io.lkfleet.common.fleet.FleetConfig;
 import io.lkfleet.common.registry.LiveKitRegistry;
 import io.lkfleet.common.registry.RegisteredNode;
 import io.lkfleet.routing.config.RoutingConfig;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.Vertx;
@@ -14,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import livekit.LivekitModels;
 import org.jboss.logging.Logger;
 import retrofit2.Call;
@@ -33,13 +36,19 @@ public class LiveKitRegions {
     private final Map<String, LiveKitRegistry> roomLookups;
     private final Map<String, RoomServiceClient> roomServices = new ConcurrentHashMap<>();
     private final Map<String, List<RegisteredNode>> nodes = new ConcurrentHashMap<>();
+    /** CreateRoom as routing waits for it, per region: a new room's join pays it (issue 15.2 compares the two). */
+    private final Map<String, Timer> createRoomTimes = new ConcurrentHashMap<>();
 
-    public LiveKitRegions(FleetConfig fleet, RoutingConfig config, Vertx vertx) {
+    public LiveKitRegions(FleetConfig fleet, RoutingConfig config, Vertx vertx, MeterRegistry meters) {
         registries = LiveKitRegistry.ofFleet(vertx.getDelegate(), fleet);
         roomLookups = LiveKitRegistry.ofFleet(vertx.getDelegate(), fleet);
-        fleet.regions().forEach((name, region) -> roomServices.put(name, RoomServiceClient.create(
-                httpUrl(region.livekitUrl()), region.apiKey(), region.apiSecret(), false,
-                http -> http.callTimeout(config.livekitApiTimeout()))));
+        fleet.regions().forEach((name, region) -> {
+            roomServices.put(name, RoomServiceClient.create(httpUrl(region.livekitUrl()), region.apiKey(),
+                    region.apiSecret(), false, http -> http.callTimeout(config.livekitApiTimeout())));
+            createRoomTimes.put(name, Timer.builder("lkfleet.router.livekit.create.room")
+                    .description("LiveKit's CreateRoom of a new room, as routing waited for it (failures included)")
+                    .tag("region", name).publishPercentileHistogram().register(meters));
+        });
     }
 
     /** Nodes of {@code region} as last read (empty until the first poll answered). */
@@ -82,6 +91,7 @@ public class LiveKitRegions {
     /** Creates {@code room} on {@code nodeId} through the region's RoomService, so LiveKit agrees with the router. */
     public LivekitModels.Room createRoom(String region, String room, String nodeId, int maxParticipants) {
         Call<LivekitModels.Room> call = roomServices.get(region).createRoom(room, null, maxParticipants, nodeId);
+        long started = System.nanoTime();
         try {
             retrofit2.Response<LivekitModels.Room> response = call.execute();
             if (!response.isSuccessful() || response.body() == null) {
@@ -90,6 +100,8 @@ public class LiveKitRegions {
             return response.body();
         } catch (java.io.IOException e) {
             throw new IllegalStateException("CreateRoom failed: " + e.getMessage(), e);
+        } finally {
+            createRoomTimes.get(region).record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
         }
     }
 

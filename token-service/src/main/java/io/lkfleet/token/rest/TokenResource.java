@@ -71,6 +71,7 @@ public class TokenResource {
     @Produces(MediaType.APPLICATION_JSON)
     @ResponseStatus(201)
     public Uni<TokenResponse> token(@Context HttpServerRequest http, byte[] body) {
+        long started = System.nanoTime();
         Timer.Sample sample = Timer.start(registry);
 
         // Quarkus puts a trusted proxy's X-Forwarded-For here, and only a trusted proxy's
@@ -84,7 +85,7 @@ public class TokenResource {
         }
         return authenticate(http.headers().getAll(HttpHeaders.AUTHORIZATION))
                 .onFailure(Problem.class).invoke(refused -> meters.refused("unknown", ((Problem) refused).reason()))
-                .chain(caller -> Uni.createFrom().deferred(() -> issue(caller, body, clientNetwork))
+                .chain(caller -> Uni.createFrom().deferred(() -> issue(caller, body, clientNetwork, http, started))
                         .invoke(token -> meters.issued(caller.tenant().id(), token.region()))
                         .onFailure(Problem.class).invoke(refused -> meters.refused(caller.tenant().id(),
                                 ((Problem) refused).reason())))
@@ -102,7 +103,8 @@ public class TokenResource {
     }
 
     /** The body is read only once the caller is known: strangers learn nothing about its shape. */
-    private Uni<TokenResponse> issue(Caller caller, byte[] body, String clientNetwork) {
+    private Uni<TokenResponse> issue(Caller caller, byte[] body, String clientNetwork, HttpServerRequest http,
+            long started) {
         if (!rateLimiter.tryAcquire(caller.tenant())) {
             throw Problem.rateLimited("tenant " + caller.tenant().id() + " is over its rate of "
                     + caller.tenant().ratePerSecond() + " requests/s", 1);
@@ -114,7 +116,14 @@ public class TokenResource {
         RouteRequest route = new RouteRequest(caller.tenant().id(), request.roomName(), identity, role(grants),
                 request.regionRttMs(), clientNetwork, null, null, caller.tenant().regions(),
                 caller.tenant().jurisdictions(), request.expectedParticipants(), request.expectedPublishers());
-        return router.route(route).map(decision -> sign(decision, caller, request, identity, grants));
+        long routing = System.nanoTime();
+        return router.route(route).map(decision -> {
+            long routed = System.nanoTime();
+            TokenResponse token = sign(decision, caller, request, identity, grants);
+            http.response().putHeader(ServerTiming.HEADER, ServerTiming.of(routed - routing, decision.newRoom(),
+                    System.nanoTime() - started));
+            return token;
+        });
     }
 
     private TokenResponse sign(RouteDecision route, Caller caller, TokenRequest request, String identity,
