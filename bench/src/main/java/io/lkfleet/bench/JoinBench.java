@@ -32,6 +32,8 @@ final class JoinBench {
     private static final int PER_ROOM = Integer.getInteger("bench.join-per-room", 4);
     private static final int CONCURRENCY = Integer.getInteger("bench.join-concurrency", 4);
     private static final long SAMPLE_MILLIS = 500;
+    /** New rooms asked for one after another before the run, as a real fleet creates rooms all the time. */
+    private static final int CREATE_WARM_UP = Integer.getInteger("bench.join-create-warm-up", 200);
 
     /**
      * One join as the client saw it; {@code newRoom}: the room's first join, whose token step creates the room.
@@ -60,6 +62,7 @@ final class JoinBench {
 
     Section run() throws Exception {
         JitWarmUp.Result warm = warmUp();
+        int created = warmCreatePath();
         List<NodeSample> samples = new CopyOnWriteArrayList<>();
         long started = System.currentTimeMillis();
         Thread sampler = new Thread(() -> sample(samples), "node-load-sampler");
@@ -120,17 +123,22 @@ final class JoinBench {
                         + " The token step is timed by that same Node process, whose event loop also feeds every"
                         + " publisher's media, so a step timed there includes waiting behind that loop: the token"
                         + " request and CreateRoom alone therefore run in a worker thread of that process"
-                        + " (tools/rtc-client/off-loop.mjs), which times the HTTP exchange on an event loop of its own;"
-                        + " the goals are judged on that figure. A new room's token step includes LiveKit's CreateRoom (routing pins"
-                        + " the room on its node before the token is signed); CreateRoom alone is timed by the same"
-                        + " worker just before the joins: " + createRoom.length + " rooms with RoomServiceClient"
-                        + " (livekit-server-sdk) on each region's nodes in turn (node_id, as routing does), "
+                        + " (tools/rtc-client/off-loop.mjs), which times the HTTP exchange on an event loop of its own,"
+                        + " both through one node:http keep-alive agent; the goals are judged on that figure. token-service's"
+                        + " own time for each request (its Server-Timing total) is listed beside it: the rest is the"
+                        + " client's (HTTP, and waiting for a core on a box full of media). A new room's token step includes"
+                        + " LiveKit's CreateRoom (routing pins the room on its node before the token is signed); CreateRoom"
+                        + " alone is timed by the same worker just before the joins: " + createRoom.length + " rooms with"
+                        + " LiveKit's Twirp CreateRoom as livekit-server-sdk calls it, on each region's nodes in turn (node_id,"
+                        + " as routing does), "
                         + CONCURRENCY + " at a time. Goals (issue 15.2): p50 ≤ 10 ms for a room that exists, ≤ CreateRoom's"
                         + " p50 + 10 ms for a new one.")
                 .note("lkfleet: token-service (tenant key; routing in process: placement + admission) → the routed node, "
                         + "rooms spread over both regions' nodes. Peer: the same driver with tokens minted by "
                         + "livekit-server-sdk in the client process, all rooms on eu-west's first node. Before the "
-                        + "run, the token phase's requests warm token-service up (" + warm.describe() + "). Half"
+                        + "run, the token phase's requests warm token-service up (" + warm.describe() + "), then "
+                        + created + " token requests for new rooms, one after another, warm the path that creates a"
+                        + " room (planning, LiveKit's client), as a real fleet's constant new rooms do. Half"
                         + " the rooms' clients report "
                         + "eu-west nearer (region_rtt_ms), half eu-central.")
                 .note("Plot below: join latency per join (by region it was routed to); each node's forwarded tracks, "
@@ -224,6 +232,21 @@ final class JoinBench {
         return JitWarmUp.untilSettled(ctx.fleet().services().get("token-service").pid(), ctx.log(),
                 slice -> ctx.wrk().run(ctx.serviceUrl("token-service") + "/v1/token", requests, "application/json",
                         ctx.connections(), slice));
+    }
+
+    /** Token requests for {@link #CREATE_WARM_UP} new rooms, one at a time (both regions); returns how many got 201. */
+    private int warmCreatePath() throws Exception {
+        int created = 0;
+        for (int i = 0; i < CREATE_WARM_UP; i++) {
+            String rtt = i % 2 == 0 ? "{\"eu-west\":12,\"eu-central\":30}" : "{\"eu-west\":30,\"eu-central\":12}";
+            HttpResponse<String> answer = http.send(HttpRequest.newBuilder(URI.create(ctx.serviceUrl("token-service")
+                    + "/v1/token")).timeout(Duration.ofSeconds(10)).header("Authorization", "Bearer " + TokenBench.TENANT_KEY)
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(
+                            "{\"room_name\":\"dev-bench-join-warm-" + i + "\",\"participant_identity\":\"warm\","
+                                    + "\"region_rtt_ms\":" + rtt + "}")).build(), HttpResponse.BodyHandlers.ofString());
+            created += answer.statusCode() == 201 ? 1 : 0;
+        }
+        return created;
     }
 
     private void sample(List<NodeSample> samples) {

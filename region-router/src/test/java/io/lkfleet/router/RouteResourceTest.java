@@ -19,6 +19,8 @@ import io.lkfleet.local.LocalFleet;
 import io.lkfleet.local.testing.LocalFleetResource;
 import io.lkfleet.local.testing.TestFleet;
 import io.lkfleet.routing.admission.RouterKeys;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -50,6 +52,8 @@ class RouteResourceTest {
 
     @Inject
     RedisDataSource redis;
+    @Inject
+    MeterRegistry meters;
 
     LocalFleet fleet;
 
@@ -71,6 +75,17 @@ class RouteResourceTest {
         assertEquals(decision.getString("node_id"), fleet.registry("eu-central").roomNodeMap().get(room),
                 "LiveKit's room_node_map agrees with the router");
         assertFalse(fleet.registry("eu-west").roomNodeMap().containsKey(room), "the room exists in one region only");
+    }
+
+    @Test
+    void everyRegionsLiveKitApiIsCheckedAndAnswers() {
+        // the check runs at start: a new room's first join must not be the first call to LiveKit's API
+        for (String region : List.of("eu-west", "eu-central")) {
+            Awaitility.await().atMost(Duration.ofSeconds(40)).until(() -> {
+                Gauge up = meters.find("lkfleet.router.livekit.api.up").tag("region", region).gauge();
+                return up != null && up.value() == 1;
+            });
+        }
     }
 
     @Test

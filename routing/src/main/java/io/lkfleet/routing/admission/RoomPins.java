@@ -8,7 +8,6 @@ import io.quarkus.redis.datasource.value.SetArgs;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -21,10 +20,6 @@ import java.util.List;
 public class RoomPins {
     private static final LuaScript COMPARE_AND_DELETE = LuaScript.load(RoomPins.class, "compare_and_delete.lua");
 
-    /** A room's claim and, when there is one, its pin in the claimed region. */
-    public record Where(String region, String node) {
-    }
-
     private final ReactiveRedisDataSource redis;
     private final ReactiveValueCommands<String, String> values;
     private final RedisBound bound;
@@ -34,21 +29,6 @@ public class RoomPins {
         this.redis = redis;
         this.values = redis.value(String.class);
         this.bound = bound;
-    }
-
-    /**
-     * The room's claimed region and its pin there; null when the room has no claim or its region is
-     * not among {@code regions}. The claim and the pins in {@code regions} are read at once, in one
-     * round trip rather than the claim and then its pin (a join may only go to those regions anyway).
-     */
-    public Uni<Where> where(String room, List<String> regions) {
-        List<Uni<String>> reads = new ArrayList<>(regions.size() + 1);
-        reads.add(values.get(RouterKeys.roomRegion(room)));
-        regions.forEach(region -> reads.add(values.get(RouterKeys.pin(region, room))));
-        return bound.on("GET of the room's claim and pins", Uni.combine().all().unis(reads).with(String.class, answers -> {
-            int claimed = answers.get(0) == null ? -1 : regions.indexOf(answers.get(0));
-            return claimed < 0 ? null : new Where(regions.get(claimed), answers.get(claimed + 1));
-        }));
     }
 
     /** Claims {@code region} for a new room; false when the room was already claimed (for any region). */

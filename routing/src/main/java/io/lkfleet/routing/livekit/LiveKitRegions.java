@@ -6,6 +6,7 @@ import io.lkfleet.common.registry.LiveKitRegistry;
 import io.lkfleet.common.registry.RegisteredNode;
 import io.lkfleet.routing.config.RoutingConfig;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
@@ -17,6 +18,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import livekit.LivekitModels;
 import org.jboss.logging.Logger;
 import retrofit2.Call;
@@ -30,6 +32,8 @@ import retrofit2.Call;
 @ApplicationScoped
 public class LiveKitRegions {
     private static final Logger LOG = Logger.getLogger(LiveKitRegions.class);
+    /** Not a valid room name (token-service takes [A-Za-z0-9._:-] only): no tenant's room is ever asked for. */
+    private static final String API_CHECK_ROOM = "lkfleet api check";
 
     private final Map<String, LiveKitRegistry> registries;
     /** The joins' room look-ups use clients of their own: a burst of them must not delay the registry poll. */
@@ -38,6 +42,8 @@ public class LiveKitRegions {
     private final Map<String, List<RegisteredNode>> nodes = new ConcurrentHashMap<>();
     /** CreateRoom as routing waits for it, per region: a new room's join pays it (issue 15.2 compares the two). */
     private final Map<String, Timer> createRoomTimes = new ConcurrentHashMap<>();
+    /** Whether each region's RoomService answered its last check (1) or not (0). */
+    private final Map<String, AtomicInteger> apiUp = new ConcurrentHashMap<>();
 
     public LiveKitRegions(FleetConfig fleet, RoutingConfig config, Vertx vertx, MeterRegistry meters) {
         registries = LiveKitRegistry.ofFleet(vertx.getDelegate(), fleet);
@@ -48,6 +54,31 @@ public class LiveKitRegions {
             createRoomTimes.put(name, Timer.builder("lkfleet.router.livekit.create.room")
                     .description("LiveKit's CreateRoom of a new room, as routing waited for it (failures included)")
                     .tag("region", name).publishPercentileHistogram().register(meters));
+            apiUp.put(name, meters.gauge("lkfleet.router.livekit.api.up", Tags.of("region", name), new AtomicInteger()));
+        });
+    }
+
+    /**
+     * Asks each region's RoomService, at start and every {@code routing.livekit-api-check-interval}, for a
+     * room no tenant can name ({@code lkfleet_router_livekit_api_up}, a log line when it fails): a wrong
+     * API secret or an unreachable API shows before a new room's join is refused livekit-unavailable. It
+     * also keeps the client's connection open and its code loaded, so the first new room after a quiet
+     * spell (or after start) does not pay a connection and class loading (issue 15.2: the first new rooms
+     * after start took 154-179 ms against 63-103 ms later).
+     */
+    @Scheduled(every = "${routing.livekit-api-check-interval:30s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void checkApi() {
+        roomServices.forEach((region, service) -> {
+            boolean up;
+            try {
+                up = service.listRooms(List.of(API_CHECK_ROOM)).execute().isSuccessful();
+            } catch (java.io.IOException | RuntimeException e) {
+                up = false;
+            }
+            if (apiUp.get(region).getAndSet(up ? 1 : 0) != (up ? 1 : 0) || !up) {
+                LOG.logf(up ? Logger.Level.INFO : Logger.Level.WARN, "region %s: LiveKit's RoomService %s", region,
+                        up ? "answers" : "does not answer (a new room's join will be refused livekit-unavailable)");
+            }
         });
     }
 

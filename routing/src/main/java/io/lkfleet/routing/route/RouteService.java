@@ -5,7 +5,6 @@ import io.lkfleet.common.contract.RouteDecision;
 import io.lkfleet.common.contract.RouteRequest;
 import io.lkfleet.common.fleet.FleetConfig;
 import io.lkfleet.routing.Refusal;
-import io.lkfleet.routing.admission.RoomPins;
 import io.lkfleet.routing.config.RoutingConfig;
 import io.lkfleet.routing.livekit.LiveKitRegions;
 import io.smallrye.mutiny.Uni;
@@ -16,11 +15,12 @@ import org.jboss.logging.Logger;
 
 /**
  * Decides one join, without blocking a thread (design §2, region-router), at most
- * {@code routing.max-concurrent-routes} at once ({@link RouteGate}). A join to a room already
- * pinned to a live node (the common case) takes the fast path: one admission script that re-checks
- * the pin. Everything else reads a {@link FleetSnapshot}, lets the {@link RoutePlanner} choose the
- * nodes to try and the {@link RouteExecutor} try them. When lkfleet's Redis does not answer, the
- * failure policy decides.
+ * {@code routing.max-concurrent-routes} at once ({@link RouteGate}). A join to a room this instance
+ * has admitted within the pin's lifetime, pinned to a live node (the common case), takes the fast
+ * path: one admission script that re-checks the pin. Everything else reads a {@link FleetSnapshot}
+ * (which has the room's claim and pins too), lets the {@link RoutePlanner} choose the nodes to try
+ * and the {@link RouteExecutor} try them. When lkfleet's Redis does not answer, the failure policy
+ * decides.
  */
 @ApplicationScoped
 public class RouteService {
@@ -34,19 +34,17 @@ public class RouteService {
     private final RoutePlanner planner;
     private final SnapshotReader snapshots;
     private final RouteExecutor executor;
-    private final RoomPins pins;
     private final LiveKitRegions livekit;
     private final PinnedRooms pinnedRooms;
     private final RouteGate gate;
 
     public RouteService(FleetConfig fleet, RoutingConfig config, RoutePlanner planner, SnapshotReader snapshots,
-            RouteExecutor executor, RoomPins pins, LiveKitRegions livekit) {
+            RouteExecutor executor, LiveKitRegions livekit) {
         this.fleet = fleet;
         this.config = config;
         this.planner = planner;
         this.snapshots = snapshots;
         this.executor = executor;
-        this.pins = pins;
         this.livekit = livekit;
         // as long as a pin lives: every use is re-checked by the admission script, so an old entry costs a
         // refused fast path at worst, and a room that exists costs one round trip, not three (issue 15)
@@ -64,34 +62,39 @@ public class RouteService {
     }
 
     /**
-     * The fast path. Where a room lives comes from {@link PinnedRooms} (seen by this instance within the
-     * pin's lifetime) or its claim and pin; null (take the planned path) unless it is pinned in an allowed region to
-     * a node that is alive and the join was admitted there.
+     * The fast path, for a room {@link PinnedRooms} knows (admitted by this instance within the pin's
+     * lifetime); null (take the planned path) unless it is pinned in an allowed region to a node that is
+     * alive and the join was admitted there. A room it does not know goes straight to the planned path,
+     * whose one snapshot read has the room's claim and pins too: reading them first on their own cost a
+     * new room's join one more round trip (issue 15.2).
      */
     private Uni<RouteDecision> toPinnedNode(RouteRequest request, List<String> allowed) {
-        PinnedRooms.Pin known = pinnedRooms.get(request.room());
-        Uni<RoomPins.Where> where = known != null ? Uni.createFrom().item(new RoomPins.Where(known.region(), known.node()))
-                : pins.where(request.room(), allowed);
-        return where.chain(room -> {
-            if (room == null || room.node() == null || !allowed.contains(room.region())
-                    || !planner.alive(livekit.nodes(room.region()), room.node(), System.currentTimeMillis())) {
+        PinnedRooms.Pin room = pinnedRooms.get(request.room());
+        if (room == null) {
+            return Uni.createFrom().nullItem();
+        }
+        if (!allowed.contains(room.region())
+                || !planner.alive(livekit.nodes(room.region()), room.node(), System.currentTimeMillis())) {
+            pinnedRooms.forget(request.room());
+            return Uni.createFrom().nullItem();
+        }
+        return executor.admitPinned(request, room.region(), room.node()).invoke(decision -> {
+            if (decision == null) {
                 pinnedRooms.forget(request.room());
-                return Uni.createFrom().nullItem();
+            } else {
+                pinnedRooms.remember(request.room(), room.region(), room.node());
             }
-            return executor.admitPinned(request, room.region(), room.node()).invoke(decision -> {
-                if (decision == null) {
-                    pinnedRooms.forget(request.room());
-                } else {
-                    pinnedRooms.remember(request.room(), room.region(), room.node());
-                }
-            });
         });
     }
 
-    /** The planned path: snapshot, plan, execute; planned again if another join placed the room meanwhile. */
+    /**
+     * The planned path: snapshot, plan, execute; planned again if another join placed the room meanwhile.
+     * Where it admitted the join is remembered, so the room's next join here takes the fast path.
+     */
     private Uni<RouteDecision> planned(RouteRequest request, List<String> allowed, int replans) {
         return snapshots.read(request.room(), allowed).map(snapshot -> planner.plan(request, snapshot))
                 .chain(attempts -> executor.execute(request, attempts))
+                .invoke(decision -> pinnedRooms.remember(request.room(), decision.region(), decision.nodeId()))
                 .onFailure(RouteExecutor.Replan.class).recoverWithUni(() -> replans > 0 ? planned(request, allowed, replans - 1)
                         : Uni.createFrom().failure(new Refusal(Reason.NO_CAPACITY, "room " + request.room()
                                 + " is being placed; retry")));

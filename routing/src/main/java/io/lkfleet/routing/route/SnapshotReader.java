@@ -19,14 +19,15 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
  * Reads a {@link FleetSnapshot} for one join without blocking: the router's side of lkfleet's Redis
  * (the room's region claim and pins; each allowed region's drains, bookings and node loads) in ONE
- * pipelined batch, then, only where that does not say where the room is, each such region's LiveKit
- * {@code room_node_map} entry for the room (each in its own Redis, concurrently). On a Redis Cluster ({@code quarkus.redis.client-type=cluster}) the
+ * pipelined batch and, at the same time, each region's LiveKit {@code room_node_map} entry for the room
+ * (each in its own Redis), used only where the batch does not say where the room is. On a Redis Cluster ({@code quarkus.redis.client-type=cluster}) the
  * batch is one pipeline per slot, all sent at once: the room's claim and each region's keys (one
  * hash tag, one slot) may sit on different masters, and a pipeline must stay on one. Node lists and
  * liveness come from the registry the router polls. Bounded ({@link RedisBound}), like every call on
@@ -75,20 +76,28 @@ public class SnapshotReader {
                 }
             }
         }
+        // asked beside the batch, not after it: a new room's join waits for one round trip, not two (issue
+        // 15.2); at most one look-up per region for each route the gate lets through, a wasted one when the
+        // batch names the room's node
+        CompletableFuture<Map<String, String>> liveKit = liveKitNodes(room, regions).subscribeAsCompletionStage();
         return bound.on("the snapshot's pipeline", pipelined(slots)).chain(replies -> {
             FleetSnapshot known = snapshot(now, regions, allowed, nodes, replies, Map.of());
             List<String> ask = unplaced(known, regions);
-            return ask.isEmpty() ? Uni.createFrom().item(known)
-                    : liveKitNodes(room, ask).map(found -> snapshot(now, regions, allowed, nodes, replies, found));
+            return ask.isEmpty() ? Uni.createFrom().item(known) : Uni.createFrom().completionStage(liveKit)
+                    .map(found -> snapshot(now, regions, allowed, nodes, replies, only(found, ask)));
         });
+    }
+
+    private static Map<String, String> only(Map<String, String> byRegion, List<String> regions) {
+        Map<String, String> kept = new HashMap<>(byRegion);
+        kept.keySet().retainAll(regions);
+        return kept;
     }
 
     /**
      * The regions whose LiveKit must say whether it runs the room (the planner looks nowhere else):
      * every region when the router has no claim of the room, the claimed one when it has no pin there,
-     * none when the router's own state names the node. So the joins of a room the router placed read
-     * no LiveKit Redis: in a burst into a few new rooms, each join after the first one of its room
-     * would otherwise read every region's room_node_map, and their queue starved the registry poll.
+     * none when the router's own state names the node.
      */
     private static List<String> unplaced(FleetSnapshot known, List<String> regions) {
         if (known.claimedRegion() == null) {
