@@ -20,11 +20,14 @@
 //   "serverMs", "routeMs" (lkfleet mode: token-service's own time for the request and for its routing,
 //   from its Server-Timing header), "reused" (lkfleet mode: the worker's keep-alive connection was reused),
 //   "connectMs","mediaMs","totalMs","ok":true} (or "ok":false,"stage","error") per join,
-//   then {"event":"done",…}.
+//   then {"event":"done",…,"mainLoopDelayMs","workerLoopDelayMs"} (how late each loop's timers ran
+//   during the joins, p50/p99/max: time spent waiting for a core, the worker's included in tokenHttpMs).
 // Run it inside the fleet's network namespace: libwebrtc ignores loopback interfaces.
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { Worker } from 'node:worker_threads';
 import { AccessToken } from 'livekit-server-sdk';
+import { LOOP_RESOLUTION_MS, loopDelay } from './off-loop.mjs';
 import { Participant, runMain } from './participant.mjs';
 
 const print = (obj) => process.stdout.write(JSON.stringify(obj) + '\n');
@@ -127,15 +130,21 @@ async function main() {
   }
   const people = [];
   const results = [];
+  const mainDelay = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
+  mainDelay.enable();
+  await inWorker({ kind: 'loopDelay', reset: true });
   const startedAt = Date.now();
   const joiner = async () => {
     for (let next = queue.shift(); next; next = queue.shift()) results.push(await join(spec, next[0], next[1], people));
   };
   await Promise.all(Array.from({ length: spec.concurrency }, joiner));
   const joinedAt = Date.now();
+  mainDelay.disable();
+  const workerDelay = (await inWorker({ kind: 'loopDelay' })).loopDelay;
   await new Promise((resolve) => setTimeout(resolve, spec.holdMs));
   await Promise.allSettled(people.map((p) => p.leave()));
-  print({ event: 'done', startedAt, joinedAt, joins: results.length, ok: results.filter((r) => r.ok).length });
+  print({ event: 'done', startedAt, joinedAt, joins: results.length, ok: results.filter((r) => r.ok).length,
+    mainLoopDelayMs: loopDelay(mainDelay), workerLoopDelayMs: workerDelay });
 }
 
 runMain(main);

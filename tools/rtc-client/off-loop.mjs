@@ -7,13 +7,26 @@
 // CreateRoom is LiveKit's Twirp call as livekit-server-sdk's RoomServiceClient makes it: JSON, a
 // token with roomCreate minted for each call.
 // Messages in: {id, kind: 'token', url, headers, body, timeoutMs} or
-//              {id, kind: 'createRoom', url, apiKey, apiSecret, name, nodeId, timeoutMs}.
-// Messages out: {id, ms, status, body, serverTiming, reused} or {id, ms, error}.
+//              {id, kind: 'createRoom', url, apiKey, apiSecret, name, nodeId, timeoutMs} or
+//              {id, kind: 'loopDelay', reset} (reset: start counting afresh).
+// Messages out: {id, ms, status, body, serverTiming, reused} or {id, ms, error} or
+//               {id, loopDelay: {p50, p99, max}} (how late this loop's timers ran, ms: waiting for a core).
 import http from 'node:http';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parentPort } from 'node:worker_threads';
 import { AccessToken } from 'livekit-server-sdk';
 
+/** How often a loop's delay is sampled (ms): perf_hooks records each interval whole, so this is taken off. */
+export const LOOP_RESOLUTION_MS = 10;
+/** An event loop delay histogram (perf_hooks) as {p50, p99, max}: ms its timers ran late (join-load.mjs's main loop too). */
+export const loopDelay = (histogram) => {
+  const late = (nanos) => Math.max(0, nanos / 1e6 - LOOP_RESOLUTION_MS);
+  return { p50: late(histogram.percentile(50)), p99: late(histogram.percentile(99)), max: late(histogram.max) };
+};
+
 const agent = new http.Agent({ keepAlive: true });
+const delay = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
+if (parentPort) delay.enable();
 
 function post(url, headers, body, timeoutMs) {
   return new Promise((resolve, reject) => {
@@ -41,7 +54,12 @@ async function createRoom({ url, apiKey, apiSecret, name, nodeId, timeoutMs }) {
   return answer;
 }
 
-parentPort.on('message', async (task) => {
+parentPort?.on('message', async (task) => {
+  if (task.kind === 'loopDelay') {
+    parentPort.postMessage({ id: task.id, loopDelay: loopDelay(delay) });
+    if (task.reset) delay.reset();
+    return;
+  }
   const started = performance.now();
   try {
     const answer = task.kind === 'token' ? await post(task.url, task.headers, task.body, task.timeoutMs)

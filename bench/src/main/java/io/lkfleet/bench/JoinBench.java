@@ -45,8 +45,13 @@ final class JoinBench {
             double serverMs, long connectMs, long mediaMs) {
     }
 
-    /** What one driver run reported: its joins and, before them, LiveKit's CreateRoom timed alone (ms). */
-    record Run(List<Join> joins, double[] createRoomMs) {
+    /**
+     * What one driver run reported: its joins and, before them, LiveKit's CreateRoom timed alone (ms); how late
+     * the client's main loop and its worker ran their timers during the joins (waiting for a core, ms, p50/p99/max);
+     * the share of the run's wall time in which some task on the box waited for a core (/proc/pressure/cpu).
+     */
+    record Run(List<Join> joins, double[] createRoomMs, JsonNode mainLoopDelayMs, JsonNode workerLoopDelayMs,
+            double cpuPressure) {
     }
 
     /** A node's load at one moment: the model's forwarded tracks and LiveKit's num_tracks_out. */
@@ -113,6 +118,10 @@ final class JoinBench {
                         String.format("p50 / p95; CreateRoom as routing waited for it: %d calls, mean %.1f ms",
                                 Math.round(createdInRouting[0]), createdInRouting[0] == 0 ? Double.NaN
                                         : createdInRouting[1] * 1000 / createdInRouting[0]), "")
+                .row("how late the client's loops ran their timers during the joins (waiting for a core): worker · main loop",
+                        delays(lkfleet.workerLoopDelayMs()) + " · " + delays(lkfleet.mainLoopDelayMs()),
+                        String.format("p50 / p99 / max; some task on the box waited for a core %.0f %% of the run's time"
+                                + " (/proc/pressure/cpu)", lkfleet.cpuPressure() * 100), "")
                 .row("the same token steps as the joining client's main loop saw them: room exists · new room",
                         Section.ms(o.existing.p50) + " / " + Section.ms(o.existing.p95) + " · " + Section.ms(o.created.p50)
                                 + " / " + Section.ms(o.created.p95), "p50 / p95; the loop also feeds every publisher's media", "")
@@ -147,6 +156,8 @@ final class JoinBench {
                 .raw("lkfleet", o.raw()).raw("direct", p.raw()).raw("create_room_ms", Map.of("n", createRoom.length,
                         "p50", createRoomP50, "p95", CapacityBench.percentile(createRoom, 95)))
                 .raw("node_samples", samples.size())
+                .raw("client_loop_delay_ms", Map.of("worker", lkfleet.workerLoopDelayMs(), "main", lkfleet.mainLoopDelayMs()))
+                .raw("cpu_pressure_some", lkfleet.cpuPressure())
                 .raw("create_room_in_routing", Map.of("n", Math.round(createdInRouting[0]), "mean_ms",
                         createdInRouting[0] == 0 ? Double.NaN : createdInRouting[1] * 1000 / createdInRouting[0]));
     }
@@ -178,10 +189,14 @@ final class JoinBench {
         }
         Path input = ctx.workDir().resolve("join-" + mode + ".json");
         Files.writeString(input, JSON.writeValueAsString(spec) + "\n");
+        long pressureBefore = cpuPressureMicros();
+        long wallBefore = System.nanoTime();
         String out = Procs.run(List.of("node", ctx.repoRoot().resolve("tools/rtc-client/join-load.mjs").toString()),
                 Map.of(), Duration.ofMinutes(5), ctx.log(), input);
+        double pressure = (cpuPressureMicros() - pressureBefore) * 1000.0 / (System.nanoTime() - wallBefore);
         List<Join> joins = new ArrayList<>();
         List<Double> createRoomMs = new ArrayList<>();
+        JsonNode done = JSON.createObjectNode();
         for (String line : out.split("\n")) {
             JsonNode event = line.isBlank() ? null : JSON.readTree(line);
             if (event != null && event.path("event").asText().equals("join")) {
@@ -189,6 +204,8 @@ final class JoinBench {
                         event.path("newRoom").asBoolean(), event.path("totalMs").asLong(), event.path("tokenMs").asDouble(),
                         event.path("tokenHttpMs").asDouble(Double.NaN), event.path("serverMs").asDouble(Double.NaN),
                         event.path("connectMs").asLong(), event.path("mediaMs").asLong()));
+            } else if (event != null && event.path("event").asText().equals("done")) {
+                done = event;
             } else if (event != null && event.path("event").asText().equals("createRoom")) {
                 if (!event.path("ok").asBoolean()) {
                     throw new IllegalStateException("CreateRoom alone failed: " + event.path("error").asText());
@@ -199,7 +216,23 @@ final class JoinBench {
         if (joins.size() != ROOMS * PER_ROOM) {
             throw new IllegalStateException(mode + ": " + joins.size() + " joins reported (see " + ctx.log() + ")");
         }
-        return new Run(joins, createRoomMs.stream().mapToDouble(Double::doubleValue).toArray());
+        return new Run(joins, createRoomMs.stream().mapToDouble(Double::doubleValue).toArray(),
+                done.path("mainLoopDelayMs"), done.path("workerLoopDelayMs"), pressure);
+    }
+
+    private static String delays(JsonNode ms) {
+        return String.format("%.1f / %.1f / %.0f ms", ms.path("p50").asDouble(Double.NaN), ms.path("p99").asDouble(Double.NaN),
+                ms.path("max").asDouble(Double.NaN));
+    }
+
+    /** Linux's CPU pressure: microseconds in which at least one runnable task waited for a core (-1 without PSI). */
+    private static long cpuPressureMicros() {
+        try {
+            String some = Files.readAllLines(Path.of("/proc/pressure/cpu")).get(0);
+            return Long.parseLong(some.substring(some.indexOf("total=") + 6).trim());
+        } catch (Exception e) {
+            return -1;
+        }
     }
 
     /**
