@@ -28,24 +28,29 @@
 --         | "model-not-ready" (no mark, or a rebuild is replaying the topic: the model may under-count)
 --         | "reservation-limit" (the tenant holds max_tenant_reservations live reservations in the region)
 -- The sums make the cost of a check independent of how many reservations are live.
+-- Every redis.call costs Redis a command look-up, an ACL check, key look-ups and reply conversions, and
+-- this script runs once per token: fields of one hash are read with one HMGET, numbers Redis takes back
+-- are passed as the strings they came in as (a Lua number is formatted anew for every call), and nothing
+-- is removed where nothing expired (issue 15: 27 calls per admission of a room that exists, now 18).
 local now, expires = tonumber(ARGV[1]), tonumber(ARGV[2])
+local now_arg, expires_arg, pin_ttl_arg = ARGV[1], ARGV[2], ARGV[12]
 local id, identity, role = ARGV[3], ARGV[4], ARGV[5]
 local video_kbps, audio_kbps, screen_kbps = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
 local limit_subs, limit_kbps = tonumber(ARGV[9]), tonumber(ARGV[10])
-local node, pin_ttl = ARGV[11], tonumber(ARGV[12])
+local node = ARGV[11]
 local room_to_grow_subs, room_to_grow_kbps = tonumber(ARGV[13]), tonumber(ARGV[14])
 local tenant, max_tenant = ARGV[16], tonumber(ARGV[17])
 local seat_field = 'seat:' .. identity
 
 -- Admitting against a model that lkfleet's Redis lost, or that is still being replayed, could
 -- overbook a node: nothing is decided until capacity-service marks the region's model whole.
-local mark = redis.call('GET', KEYS[8])
+local mark_and_pin = redis.call('MGET', KEYS[8], KEYS[7])
+local mark, pinned = mark_and_pin[1], mark_and_pin[2]
 if not mark or string.sub(mark, 1, 8) ~= 'rebuilt ' then
   return {'model-not-ready'}
 end
 
 -- A room never moves: a pin to another node wins over this attempt.
-local pinned = redis.call('GET', KEYS[7])
 if pinned and pinned ~= node then
   return {'pinned-elsewhere', pinned}
 end
@@ -80,19 +85,29 @@ local function drop(member, with_node)
 end
 
 -- Reservations of joins that never happened expire, and leave the sums and their seats.
-for _, member in ipairs(redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now)) do
-  local _, subs, kbps = string.match(member, '^([^|]*)|(%d+)|(%d+)$')
-  redis.call('HINCRBY', KEYS[3], 'subs', 0 - tonumber(subs))
-  redis.call('HINCRBY', KEYS[3], 'kbps', 0 - tonumber(kbps))
+local expired = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now_arg)
+if #expired > 0 then
+  local subs, kbps = 0, 0
+  for _, member in ipairs(expired) do
+    local _, s, k = string.match(member, '^([^|]*)|(%d+)|(%d+)$')
+    subs, kbps = subs + tonumber(s), kbps + tonumber(k)
+  end
+  redis.call('HINCRBY', KEYS[3], 'subs', 0 - subs)
+  redis.call('HINCRBY', KEYS[3], 'kbps', 0 - kbps)
+  redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now_arg)
 end
-redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
-for _, member in ipairs(redis.call('ZRANGEBYSCORE', KEYS[5], '-inf', now)) do
+for _, member in ipairs(redis.call('ZRANGEBYSCORE', KEYS[5], '-inf', now_arg)) do
   drop(member, false)
 end
-redis.call('ZREMRANGEBYSCORE', KEYS[9], '-inf', now)
+redis.call('ZREMRANGEBYSCORE', KEYS[9], '-inf', now_arg)
 
--- This identity's seat in the room, if it is live.
-local seat_tenant, seat_member = parse_seat(redis.call('HGET', KEYS[6], seat_field))
+local function number(value)
+  return tonumber(value or '0') or 0
+end
+
+-- This identity's seat in the room, if it is live, and the room's reserved joins.
+local reserved = redis.call('HMGET', KEYS[6], seat_field, 'participants', 'publishers')
+local seat_tenant, seat_member = parse_seat(reserved[1])
 if seat_member and not redis.call('ZSCORE', KEYS[5], seat_member) then
   redis.call('HDEL', KEYS[6], seat_field)
   seat_member = nil
@@ -105,37 +120,35 @@ if seat_member then
   else
     -- asked again as something else (role, node, tenant): the old seat goes, the join is priced afresh
     drop(seat_member, true)
+    reserved = redis.call('HMGET', KEYS[6], seat_field, 'participants', 'publishers')
   end
 end
 
-local function field(key, name)
-  return tonumber(redis.call('HGET', key, name) or '0') or 0
-end
-
 -- Node load = what the model counts + what live reservations promise.
-local node_subs = field(KEYS[1], 'subscriptions') + field(KEYS[3], 'subs')
-local node_kbps = field(KEYS[1], 'egress_kbps') + field(KEYS[3], 'kbps')
+local node_model = redis.call('HMGET', KEYS[1], 'subscriptions', 'egress_kbps')
+local node_reserved = redis.call('HMGET', KEYS[3], 'subs', 'kbps')
+local node_subs = number(node_model[1]) + number(node_reserved[1])
+local node_kbps = number(node_model[2]) + number(node_reserved[2])
 -- Room shape = the model's + reserved joins; publishers send camera + mic.
 -- A lost room (its node died) has no one left on it: only the joins reserved since count.
-local lost = redis.call('HGET', KEYS[4], 'lost') == '1'
-local function model(name)
-  if lost then return 0 end
-  return field(KEYS[4], name)
+local room_model = redis.call('HMGET', KEYS[4], 'lost', 'participants', 'publishers', 'screen_tracks')
+if room_model[1] == '1' then
+  room_model = {}
 end
-local n = model('participants') + field(KEYS[6], 'participants')
-local p = model('publishers') + field(KEYS[6], 'publishers')
-local s = model('screen_tracks')
+local n = number(room_model[2]) + number(reserved[2])
+local p = number(room_model[3]) + number(reserved[3])
+local s = number(room_model[4])
 
-local keep = expires - now + 60000
+local keep = tostring(expires - now + 60000)
 
 -- A repeated request of a live seat: the same reservation lasts longer; nothing is added.
 if refresh then
   local rid, subs, kbps = refresh[1], refresh[2], refresh[3]
-  redis.call('ZADD', KEYS[2], 'XX', expires, rid .. '|' .. subs .. '|' .. kbps)
-  redis.call('ZADD', KEYS[5], 'XX', expires, seat_member)
-  redis.call('ZADD', KEYS[9], 'XX', expires, rid)
+  redis.call('ZADD', KEYS[2], 'XX', expires_arg, rid .. '|' .. subs .. '|' .. kbps)
+  redis.call('ZADD', KEYS[5], 'XX', expires_arg, seat_member)
+  redis.call('ZADD', KEYS[9], 'XX', expires_arg, rid)
   for _, key in ipairs({KEYS[2], KEYS[3], KEYS[5], KEYS[6], KEYS[9]}) do redis.call('PEXPIRE', key, keep) end
-  redis.call('SET', KEYS[7], node, 'PX', pin_ttl)
+  redis.call('SET', KEYS[7], node, 'PX', pin_ttl_arg)
   local room_subs = 2 * p * (n - 1) + s * (n - 1)
   return {'admitted', tostring(node_subs), tostring(node_kbps), tostring(room_subs), tostring(n), rid}
 end
@@ -162,16 +175,17 @@ if node_subs + delta_subs + room_to_grow_subs > limit_subs or node_kbps + delta_
   return {'node-full', tostring(node_subs), tostring(node_kbps), tostring(room_subs), tostring(n2)}
 end
 
-local member = id .. '|' .. identity .. '|' .. role .. '|' .. delta_subs .. '|' .. delta_kbps .. '|' .. node
-redis.call('ZADD', KEYS[2], expires, id .. '|' .. delta_subs .. '|' .. delta_kbps)
-redis.call('HINCRBY', KEYS[3], 'subs', delta_subs)
-redis.call('HINCRBY', KEYS[3], 'kbps', delta_kbps)
-redis.call('ZADD', KEYS[5], expires, member)
-redis.call('HINCRBY', KEYS[6], 'participants', 1)
-if role == 'P' then redis.call('HINCRBY', KEYS[6], 'publishers', 1) end
+local subs_arg, kbps_arg = tostring(delta_subs), tostring(delta_kbps)
+local member = id .. '|' .. identity .. '|' .. role .. '|' .. subs_arg .. '|' .. kbps_arg .. '|' .. node
+redis.call('ZADD', KEYS[2], expires_arg, id .. '|' .. subs_arg .. '|' .. kbps_arg)
+redis.call('HINCRBY', KEYS[3], 'subs', subs_arg)
+redis.call('HINCRBY', KEYS[3], 'kbps', kbps_arg)
+redis.call('ZADD', KEYS[5], expires_arg, member)
+redis.call('HINCRBY', KEYS[6], 'participants', '1')
+if role == 'P' then redis.call('HINCRBY', KEYS[6], 'publishers', '1') end
 redis.call('HSET', KEYS[6], seat_field, #tenant .. ':' .. tenant .. member)
-redis.call('ZADD', KEYS[9], expires, id)
+redis.call('ZADD', KEYS[9], expires_arg, id)
 -- Idle keys go once every reservation in them has expired.
 for _, key in ipairs({KEYS[2], KEYS[3], KEYS[5], KEYS[6], KEYS[9]}) do redis.call('PEXPIRE', key, keep) end
-redis.call('SET', KEYS[7], node, 'PX', pin_ttl)
+redis.call('SET', KEYS[7], node, 'PX', pin_ttl_arg)
 return {'admitted', tostring(node_subs + delta_subs), tostring(node_kbps + delta_kbps), tostring(room_subs), tostring(n2), id}
