@@ -27,6 +27,11 @@ record BenchContext(LocalFleet fleet, Path repoRoot, Path workDir, Path log, Wrk
         return fleet.layout().regions().get(name);
     }
 
+    /** lkfleet's Redis (redis-fleet), from the local fleet's pid file. */
+    long fleetRedisPid() throws java.io.IOException {
+        return Long.parseLong(java.nio.file.Files.readString(workDir.resolve("fleet/pids/redis-fleet.pid")).trim());
+    }
+
     String kafkaLib() {
         return repoRoot.resolve("deploy/local-kafka/target/lib").toString() + "/*";
     }

@@ -21,9 +21,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -40,10 +42,12 @@ final class CapacityBench {
     private static final int WARM_UP_RATE = 2_000;
     private static final int BACKLOG = 50_000;
     /**
-     * Most event ids one lag poll asks Redis about. Asking about every pending id every 2 ms loads the
-     * Redis being measured in proportion to the lag: at 5,000/s and 2 s behind, each poll is a
-     * ZMSCORE of 10,000 ids (~300 KB), which slows the applies it waits for. The pending ids are asked
-     * about in turns instead, so an id is seen at most pending / this polls late.
+     * Event ids one ZMSCORE of the lag poll asks about. A poll asks about the pending ids oldest first,
+     * this many at a time, and goes on to the next ones only while the last ones held an applied id: the
+     * consumer applies about in send order, so a poll costs Redis what was applied since the last poll
+     * plus one request, however far behind the consumer is. Asking about every pending id every 2 ms
+     * loaded the Redis being measured in proportion to the lag; asking about this many in turns (session
+     * 6) saw an applied id up to pending ÷ this polls late (8.5 s at 5,000/s, 2026-12-03-event-path.md).
      */
     private static final int LAG_POLL_IDS = 500;
     private static final int CEILING_REQUESTS = 100_000;
@@ -74,9 +78,10 @@ final class CapacityBench {
             rebuild(section);
             return section.note("Events: a room's history (room_started, participant_joined ×4, track_published video+audio"
                     + " of 2 publishers) as LiveKit's protojson, key region/room, lkfleet headers, region " + REGION
-                    + "; produced with acks=all. Lag = first poll (every 2 ms, ZMSCORE of at most " + LAG_POLL_IDS
-                    + " pending ids in turns, of fleet:{" + REGION
-                    + "}:applied) that sees the id − the moment the record was handed to the producer. Before the"
+                    + "; produced with acks=all. Lag = first poll (every 2 ms: ZMSCOREs of fleet:{" + REGION
+                    + "}:applied asking about the pending ids oldest first, " + LAG_POLL_IDS + " at a time, on while the"
+                    + " last " + LAG_POLL_IDS + " held an applied one) that sees the id − the moment the record was"
+                    + " handed to the producer. Before the"
                     + " measured rates, " + ctx.warmUp().toSeconds() + " s at " + WARM_UP_RATE + "/s warm the path (not measured).");
         } finally {
             redis.close();
@@ -88,26 +93,33 @@ final class CapacityBench {
     private void fixedRate(KafkaProducer<String, byte[]> producer, Section section, int rate, Duration length)
             throws Exception {
         int total = (int) (rate * length.toSeconds());
-        Map<String, Long> sentAt = new ConcurrentHashMap<>();
+        long[] sentAt = new long[total];
+        // event number → id, of the events sent and not yet seen applied, oldest first
+        ConcurrentSkipListMap<Integer, String> pending = new ConcurrentSkipListMap<>();
         List<Long> lagsNanos = java.util.Collections.synchronizedList(new ArrayList<>());
         // each applied event's second of the run (sent − start) beside its lag: where in the run the slow ones were
         List<long[]> lagBySecond = java.util.Collections.synchronizedList(new ArrayList<>());
         long[] lastApplied = new long[1];
         long[] runStart = {System.nanoTime()};
         Thread poller = new Thread(() -> {
-            int turn = 0;
             while (!Thread.currentThread().isInterrupted()) {
-                List<String> all = new ArrayList<>(sentAt.keySet());
-                int from = all.size() <= LAG_POLL_IDS ? 0 : (turn++ * LAG_POLL_IDS) % all.size();
-                List<String> pending = all.subList(from, Math.min(all.size(), from + LAG_POLL_IDS));
-                if (!pending.isEmpty()) {
+                Iterator<Map.Entry<Integer, String>> oldest = pending.entrySet().iterator();
+                boolean found = true;
+                while (found && oldest.hasNext()) {
+                    List<Map.Entry<Integer, String>> asked = new ArrayList<>(LAG_POLL_IDS);
+                    while (asked.size() < LAG_POLL_IDS && oldest.hasNext()) {
+                        asked.add(oldest.next());
+                    }
                     Request zmscore = Request.cmd(Command.create("ZMSCORE")).arg(applied);
-                    pending.forEach(zmscore::arg);
+                    asked.forEach(e -> zmscore.arg(e.getValue()));
                     Response scores = send(zmscore);
                     long now = System.nanoTime();
-                    for (int i = 0; i < pending.size(); i++) {
+                    found = false;
+                    for (int i = 0; i < asked.size(); i++) {
                         if (scores.get(i) != null) {
-                            long sent = sentAt.remove(pending.get(i));
+                            found = true;
+                            pending.remove(asked.get(i).getKey());
+                            long sent = sentAt[asked.get(i).getKey()];
                             lagsNanos.add(now - sent);
                             lagBySecond.add(new long[] {(sent - runStart[0]) / 1_000_000_000L, now - sent});
                             lastApplied[0] = now;
@@ -132,12 +144,13 @@ final class CapacityBench {
                 java.util.concurrent.locks.LockSupport.parkNanos(wait);
             }
             ProducerRecord<String, byte[]> record = nextEvent();
-            sentAt.put(idOf(record), System.nanoTime());
+            sentAt[i] = System.nanoTime();
+            pending.put(i, idOf(record));
             producer.send(record);
         }
         producer.flush();
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (!sentAt.isEmpty() && System.nanoTime() < deadline) {
+        while (!pending.isEmpty() && System.nanoTime() < deadline) {
             Thread.sleep(20);
         }
         poller.interrupt();
@@ -154,7 +167,7 @@ final class CapacityBench {
                         Section.ms(percentile(lags, 50) / 1e6) + " / " + Section.ms(percentile(lags, 99) / 1e6),
                         rate == 5_000 ? "goal p99 ≤ 250 ms" : "", "")
                 .raw("fixed_rate_" + rate, Map.of("offered_per_s", rate, "events", total, "applied", lags.length,
-                        "not_applied_within_60s", sentAt.size(), "applied_per_s", appliedRate,
+                        "not_applied_within_60s", pending.size(), "applied_per_s", appliedRate,
                         "lag_p50_ms", percentile(lags, 50) / 1e6, "lag_p99_ms", percentile(lags, 99) / 1e6,
                         "lag_max_ms", lags.length == 0 ? 0 : lags[lags.length - 1] / 1e6,
                         "lag_p99_max_ms_by_second", bySecond(lagBySecond)));
@@ -177,6 +190,12 @@ final class CapacityBench {
     /** A backlog produced as fast as the producer goes, then the time until every id is applied. */
     private void backlog(KafkaProducer<String, byte[]> producer, Section section) throws Exception {
         long before = send(Request.cmd(Command.ZCARD).arg(applied)).toLong();
+        Map<String, Long> pids = new LinkedHashMap<>();
+        pids.put("capacity-service", ctx.fleet().services().get("capacity-service").pid());
+        pids.put("lkfleet's Redis", ctx.fleetRedisPid());
+        pids.put("Kafka broker", ctx.fleet().kafka().process().pid());
+        CpuBudget budget = new CpuBudget(pids);
+        CpuBudget.Snapshot cpuBefore = budget.take();
         long start = System.nanoTime();
         for (int i = 0; i < BACKLOG; i++) {
             producer.send(nextEvent());
@@ -189,12 +208,14 @@ final class CapacityBench {
             Thread.sleep(20);
         }
         double seconds = (System.nanoTime() - start) / 1e9;
+        Map<String, Double> cpu = CpuBudget.perEventUs(cpuBefore, budget.take(), count);
         double rate = count / seconds;
         String[] ceiling = applyCeiling();
         double ceilingRate = Double.parseDouble(ceiling[1]);
         section.row("applied events/s draining a backlog of " + BACKLOG, Section.perSecond(rate),
                         "redis-benchmark EVALSHA apply_event.lua: " + Section.perSecond(ceilingRate),
                         Section.ratio(rate, ceilingRate))
+                .row("CPU per event draining the backlog", CpuBudget.describe(cpu), "", "")
                 .note("Backlog: produced as fast as the producer goes (" + Section.perSecond(BACKLOG * 1e9 / (produced
                         - start)) + "), then applied by capacity-service a poll at a time (up to max.poll.records, one"
                         + " Redis pipeline each). Ceiling: redis-benchmark -c " + ctx.connections() + " -n "
@@ -203,6 +224,11 @@ final class CapacityBench {
                         + " of lkfleet's"
                         + " Redis: a participant_joined of a new event id opening a new room, so every call applies"
                         + " (none is a cheap duplicate) and no hash grows across calls.")
+                .note("CPU per event of the backlog: each process's user + system time from the first record produced"
+                        + " to the last applied ÷ the events applied (the broker's includes taking the bench's produce);"
+                        + " the rest of the box is /proc/stat's busy time less those processes (the bench's producer and"
+                        + " poller, livekit-server, the other services, anything else on the machine).")
+                .raw("cpu_us_per_event_backlog", cpu)
                 .raw("backlog", Map.of("events", BACKLOG, "applied", count, "seconds", seconds, "applied_per_s", rate,
                         "produce_seconds", (produced - start) / 1e9))
                 .raw("redis_benchmark_evalsha_apply_event", Map.of("requests_per_s", ceilingRate, "avg_ms", ceiling[2],

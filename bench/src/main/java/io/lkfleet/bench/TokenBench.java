@@ -47,7 +47,7 @@ final class TokenBench {
         Path requests = Wrk.requestFile(ctx.workDir().resolve("token-requests.txt"), requests());
         long tokenPid = ctx.fleet().services().get("token-service").pid();
         long routerPid = ctx.fleet().services().get("region-router").pid();
-        long[] besides = {redisPid(), ctx.fleet().kafka().process().pid()};
+        long[] besides = {ctx.fleetRedisPid(), ctx.fleet().kafka().process().pid()};
 
         List<Window> ours = new ArrayList<>();
         List<Window> peers = new ArrayList<>();
@@ -142,11 +142,6 @@ final class TokenBench {
             perToken[i] = pids[i] < 0 ? 0 : (Procs.cpuMillis(pids[i]) - before[i]) / (double) result.requests();
         }
         return new Window(result, perToken[0], perToken[1], perToken[2], perToken[3]);
-    }
-
-    /** lkfleet's Redis (redis-fleet), from the local fleet's pid file. */
-    private long redisPid() throws java.io.IOException {
-        return Long.parseLong(java.nio.file.Files.readString(ctx.workDir().resolve("fleet/pids/redis-fleet.pid")).trim());
     }
 
     static double median(List<Window> windows, java.util.function.ToDoubleFunction<Window> figure) {

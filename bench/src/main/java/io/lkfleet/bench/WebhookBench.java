@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -60,8 +61,17 @@ final class WebhookBench {
         ctx.wrk().run(url, warm, "application/webhook+json", ctx.connections(), ctx.jvmWarmUp());
 
         Map<TopicPartition, Long> before = kafka.endOffsets(Topics.WEBHOOKS);
+        ManagedProcess capacity = ctx.fleet().services().get(CONSUMER);
+        Map<String, Long> pathPids = new LinkedHashMap<>();
+        pathPids.put("webhook-ingest", ctx.fleet().services().get("webhook-ingest").pid());
+        pathPids.put("capacity-service", capacity.pid());
+        pathPids.put("lkfleet's Redis", ctx.fleetRedisPid());
+        pathPids.put("Kafka broker", ctx.fleet().kafka().process().pid());
+        CpuBudget budget = new CpuBudget(pathPids);
         // The real pipeline first: capacity-service consumes and applies every event meanwhile.
+        CpuBudget.Snapshot pipelineStart = budget.take();
         Wrk.Result pipeline = ctx.wrk().run(url, pipelineRequests, "application/webhook+json", ctx.connections(), ctx.measure());
+        Map<String, Double> pipelineCpu = CpuBudget.perEventUs(pipelineStart, budget.take(), pipeline.count(200));
         // Then like for like with the peer, whose topic has no consumer: capacity-service paused (SIGSTOP) for
         // webhook-ingest's run and both peer runs, so neither side shares the cores with a consumer.
         Wrk.Result ours;
@@ -70,10 +80,12 @@ final class WebhookBench {
         KafkaTools.PerfResult ceiling;
         KafkaTools.PerfResult atOurRate;
         long sameRate;
-        ManagedProcess capacity = ctx.fleet().services().get(CONSUMER);
+        Map<String, Double> aloneCpu;
         signal(capacity, "STOP");
         try {
+            CpuBudget.Snapshot aloneStart = budget.take();
             ours = ctx.wrk().run(url, requests, "application/webhook+json", ctx.connections(), ctx.measure());
+            aloneCpu = CpuBudget.perEventUs(aloneStart, budget.take(), ours.count(200));
             // The same requests with a content type LiveKit never sends: answered 415 at the first check, before any
             // crypto, parsing or Kafka. What wrk, HTTP and the framework alone allow on this box.
             httpFloor = ctx.wrk().run(url, requests, "text/plain", ctx.connections(), ctx.measure());
@@ -122,6 +134,8 @@ final class WebhookBench {
                         Section.perSecond(pipelineRate) + ", " + Section.ms(pipeline.p50Us() / 1e3) + " / "
                                 + Section.ms(pipeline.p99Us() / 1e3), "webhook-ingest alone (consumer paused): "
                                 + Section.perSecond(oursRate) + " (goal ≥ 0.8×)", Section.ratio(pipelineRate, oursRate))
+                .row("CPU per accepted event, real pipeline (2 cores give 2,000,000 µs/s)", CpuBudget.describe(pipelineCpu),
+                        "webhook-ingest alone: " + CpuBudget.describe(aloneCpu), "")
                 .row("webhook-ingest answering 415 at its first check (HTTP and framework only, same requests)",
                         Section.perSecond(httpFloor.ratePerSecond(415)) + ", " + Section.ms(httpFloor.p50Us() / 1e3) + " / "
                                 + Section.ms(httpFloor.p99Us() / 1e3),
@@ -156,6 +170,12 @@ final class WebhookBench {
                         + " them is the same load with it consuming. ProducerPerformance keeps as many records in flight as"
                         + " its buffer holds; webhook-ingest has at most " + ctx.connections() + " (one per connection),"
                         + " each answered only after its own ack.")
+                .note("CPU per event: each process's user + system time over the measured window ÷ the 200 answers of"
+                        + " that window; the rest of the box is /proc/stat's busy time less those processes (wrk, the bench's"
+                        + " JVM, livekit-server, the other services, anything else on the machine), idle is the cores' idle"
+                        + " time. In the pipeline window capacity-service applies the events as they come (its catch-up after"
+                        + " the paused runs is not in it).")
+                .raw("cpu_us_per_event_pipeline", pipelineCpu).raw("cpu_us_per_event_alone", aloneCpu)
                 .raw("webhook_ingest", ours).raw("webhook_ingest_with_consumer", pipeline).raw("node_receiver", peer)
                 .raw("node_receiver_records_landed", peerLanded).raw("node_peer_goal_met", peerGoal)
                 .raw("webhook_ingest_415_floor", httpFloor).raw("records_landed", landed.size())
