@@ -8,13 +8,17 @@
 //   "perRoom":4, "concurrency":4, "holdMs":5000, "timeoutMs":20000,
 //   "regionRttMs":{"dev-join-0":{"eu-west":10,"eu-central":30},…},   (lkfleet mode: the RTTs the
 //   client reports per room, so rooms are routed by latency as real clients' would be)
-//   "createRooms":[{"url":"http://…","apiKey":"…","apiSecret":"…","nodeIds":["ND_…"],"names":["…"]},…]}
+//   "createRooms":[{"region":"eu-west","url":"http://…","apiKey":"…","apiSecret":"…","nodeIds":["ND_…"],
+//   "names":["…"]},…]}
 //   (optional, per region: before the joins, LiveKit's CreateRoom alone, one room per name on the
-//   region's nodeIds in turn, `concurrency` at a time, from this same process's worker thread: what a
-//   new room's token step is compared with)
+//   region's nodeIds in turn, `concurrency` at a time, from this same process's worker thread; and in
+//   lkfleet mode, right before each room's first join, one more CreateRoom alone in the region its
+//   clients report nearer, so each new room's token step has a CreateRoom timed at the same moment of
+//   the box: what it is compared with)
 // The first participant of each room publishes audio and video; the others subscribe and wait for
 // the publisher's first video or audio frame. Rooms fill round-robin, publishers first.
-// stdout: {"event":"createRoom","ms","reused","ok"} per CreateRoom, then {"event":"join","at":<epoch ms when done>,
+// stdout: {"event":"createRoom","ms","reused","ok"} per CreateRoom before the joins, then
+//   {"event":"createRoomPaired","room","ms","reused","ok"} and {"event":"join","at":<epoch ms when done>,
 //   "room","identity","region","newRoom" (its first join: in lkfleet mode the token step creates the room),
 //   "tokenMs" (as this main loop saw it), "tokenHttpMs" (lkfleet mode: the exchange timed in the worker),
 //   "serverMs", "routeMs" (lkfleet mode: token-service's own time for the request and for its routing,
@@ -71,9 +75,22 @@ async function directToken(spec, room, identity, publish) {
   return { url: spec.direct.url, token: await token.toJwt(), region: 'direct' };
 }
 
+// LiveKit's CreateRoom alone, right before a new room's first join, in the region its clients report nearer.
+let paired = 0;
+async function pairedCreateRoom(spec, room) {
+  const rtt = spec.regionRttMs?.[room] ?? {};
+  const near = Object.keys(rtt).sort((a, b) => rtt[a] - rtt[b])[0];
+  const region = spec.createRooms.find((r) => r.region === near) ?? spec.createRooms[0];
+  const done = await inWorker({ kind: 'createRoom', url: region.url, apiKey: region.apiKey, apiSecret: region.apiSecret,
+    name: `bench-create-paired-${room}`, nodeId: region.nodeIds[paired++ % region.nodeIds.length] });
+  print(done.error ? { event: 'createRoomPaired', room, ok: false, error: done.error }
+    : { event: 'createRoomPaired', room, ms: tenths(done.ms), reused: done.reused, ok: true });
+}
+
 async function join(spec, room, index, people) {
   const identity = `${room}-p${index}`;
   const publish = index === 0;
+  if (publish && spec.mode === 'lkfleet' && spec.createRooms) await pairedCreateRoom(spec, room);
   const result = { event: 'join', room, identity, newRoom: index === 0 };
   let stage = 'token';
   const started = performance.now();
