@@ -15,7 +15,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.Iterator;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import org.apache.kafka.clients.producer.Callback;
@@ -135,17 +134,22 @@ public class WebhookProducer {
                 WebhookHeaders.of(region, event.type(), event.id()).toKafka());
     }
 
-    /** Fails the records whose produce timeout has passed; the others stay until their ack. */
+    /**
+     * Fails the records whose produce timeout has passed. Records join the queue in the order they were
+     * sent and all have the same timeout, so only the head needs looking at: decided records are dropped
+     * from it, and the first undecided one still in time ends the sweep. (Iterating the whole queue each
+     * time cost ~5 % of the service's CPU in JFR.)
+     */
     private void sweep() {
         long now = System.nanoTime();
-        for (Iterator<Delivery> it = pending.iterator(); it.hasNext();) {
-            Delivery delivery = it.next();
-            if (delivery.isDone()) {
-                it.remove();
-            } else if (now - delivery.start >= timeout.toNanos()) {
-                it.remove();
-                delivery.decide(Reason.KAFKA_UNAVAILABLE);
+        for (Delivery oldest = pending.peek(); oldest != null; oldest = pending.peek()) {
+            if (!oldest.isDone()) {
+                if (now - oldest.start < timeout.toNanos()) {
+                    return;
+                }
+                oldest.decide(Reason.KAFKA_UNAVAILABLE);
             }
+            pending.poll();
         }
     }
 

@@ -2,7 +2,6 @@ package io.lkfleet.ingest.verify;
 
 import com.auth0.jwt.JWT;
 import com.auth0.jwt.JWTVerifier;
-import com.auth0.jwt.algorithms.Algorithm;
 import com.auth0.jwt.exceptions.IncorrectClaimException;
 import com.auth0.jwt.exceptions.JWTDecodeException;
 import com.auth0.jwt.exceptions.JWTVerificationException;
@@ -29,6 +28,14 @@ import java.util.stream.Collectors;
 @Singleton
 public class SignatureVerifier {
     private static final Set<String> TIME_CLAIMS = Set.of("exp", "nbf", "iat");
+    /** One digest per thread rather than a provider look-up per request; digest() leaves it reset. */
+    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JVM has SHA-256", e);
+        }
+    });
 
     private record Issuer(String region, JWTVerifier verifier) {
     }
@@ -39,7 +46,7 @@ public class SignatureVerifier {
         long leeway = config.tokenLeeway().toSeconds();
         this.issuers = fleet.regions().entrySet().stream().collect(Collectors.toUnmodifiableMap(
                 e -> e.getValue().apiKey(),
-                e -> new Issuer(e.getKey(), JWT.require(Algorithm.HMAC256(e.getValue().apiSecret()))
+                e -> new Issuer(e.getKey(), JWT.require(new Hs256(e.getValue().apiSecret()))
                         .withIssuer(e.getValue().apiKey())
                         .acceptLeeway(leeway)
                         .build())));
@@ -79,10 +86,6 @@ public class SignatureVerifier {
     }
 
     private static byte[] sha256Base64(byte[] body) {
-        try {
-            return Base64.getEncoder().encode(MessageDigest.getInstance("SHA-256").digest(body));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JVM has SHA-256", e);
-        }
+        return Base64.getEncoder().encode(SHA256.get().digest(body));
     }
 }
