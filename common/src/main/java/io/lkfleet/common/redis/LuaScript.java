@@ -4,7 +4,9 @@ import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.redis.client.Response;
+import io.vertx.core.Future;
 import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Request;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -14,6 +16,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * lkfleet's one Lua script loader. A script is a {@code .lua} resource next to the class that runs
@@ -90,6 +93,23 @@ public final class LuaScript {
         return redis.execute(Command.EVALSHA, arguments(sha, keys, args))
                 .onFailure(LuaScript::unknownScript)
                 .recoverWithUni(() -> redis.execute(Command.EVAL, arguments(source, keys, args)));
+    }
+
+    /** Runs the script through {@code send} (e.g. one connection shared by concurrent calls), without blocking. */
+    public Future<io.vertx.redis.client.Response> run(Function<Request, Future<io.vertx.redis.client.Response>> send,
+            List<String> keys, List<String> args) {
+        return send.apply(request(Command.EVALSHA, arguments(sha, keys, args)))
+                .recover(e -> unknownScript(e) ? send.apply(request(Command.EVAL, arguments(source, keys, args)))
+                        : Future.failedFuture(e));
+    }
+
+    /** One argument at a time: {@code Request.cmd(command, array)} writes the encoded bytes back into the array. */
+    private static Request request(Command command, String[] arguments) {
+        Request request = Request.cmd(command);
+        for (String argument : arguments) {
+            request.arg(argument);
+        }
+        return request;
     }
 
     /** Runs the script, blocking the calling (worker) thread. */

@@ -3,10 +3,12 @@ package io.lkfleet.routing.admission;
 import io.lkfleet.common.capacity.CapacityModel;
 import io.lkfleet.common.contract.RedisKeys;
 import io.lkfleet.common.redis.LuaScript;
+import io.lkfleet.routing.PipelinedRedis;
 import io.lkfleet.routing.RedisBound;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.redis.client.Response;
+import io.vertx.core.Future;
+import io.vertx.redis.client.Response;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -24,11 +26,14 @@ public class Admission {
     private static final LuaScript RELEASE = LuaScript.load(Admission.class, "release.lua");
 
     private final ReactiveRedisDataSource reactiveRedis;
+    private final PipelinedRedis pipelined;
     private final CapacityModel model;
     private final RedisBound bound;
 
-    public Admission(ReactiveRedisDataSource reactiveRedis, CapacityModel model, RedisBound bound) {
+    public Admission(ReactiveRedisDataSource reactiveRedis, PipelinedRedis pipelined, CapacityModel model,
+            RedisBound bound) {
         this.reactiveRedis = reactiveRedis;
+        this.pipelined = pipelined;
         this.model = model;
         this.bound = bound;
     }
@@ -41,7 +46,7 @@ public class Admission {
      */
     public Uni<AdmissionResult> admit(AdmissionRequest join) {
         return Uni.createFrom().deferred(() -> {
-            CompletableFuture<AdmissionResult> answer = run(join).subscribeAsCompletionStage();
+            CompletableFuture<AdmissionResult> answer = run(join).toCompletionStage().toCompletableFuture();
             // a copy: the bound cancels what it waits on, and the script's late answer must still be seen
             return bound.on("admit.lua", Uni.createFrom().completionStage(answer.copy()))
                     .onFailure(RedisBound.RedisTimeoutException.class)
@@ -61,7 +66,8 @@ public class Admission {
                         join.reservationId(), e.toString()));
     }
 
-    private Uni<AdmissionResult> run(AdmissionRequest join) {
+    /** The script, on this event loop's pipelined connection (one per token: the hot path of every join). */
+    private Future<AdmissionResult> run(AdmissionRequest join) {
         long now = System.currentTimeMillis();
         List<String> keys = List.of(RedisKeys.node(join.region(), join.nodeId()),
                 RouterKeys.nodeReservations(join.region(), join.nodeId()),
@@ -77,7 +83,7 @@ public class Admission {
                 Long.toString(Math.max(0, join.roomToGrow().subscriptions())),
                 Long.toString(Math.max(0, join.roomToGrow().egressKbps())), join.pinnedOnly() ? "1" : "0",
                 join.tenant(), Integer.toString(join.maxTenantReservations()));
-        return ADMIT.run(reactiveRedis, keys, args).map(Admission::result);
+        return ADMIT.run(pipelined::send, keys, args).map(Admission::result);
     }
 
     private static AdmissionResult result(Response reply) {

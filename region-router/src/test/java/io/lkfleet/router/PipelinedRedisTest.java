@@ -1,0 +1,82 @@
+package io.lkfleet.router;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+
+import io.lkfleet.local.RedisUsers;
+import io.lkfleet.local.testing.LocalFleetResource;
+import io.lkfleet.local.testing.TestFleet;
+import io.lkfleet.routing.PipelinedRedis;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The admission script's connection (issue 15): the commands one event loop makes at once go out on one
+ * connection to lkfleet's Redis, not one each, and a connection Redis drops is replaced by the next command.
+ */
+@QuarkusTest
+@QuarkusTestResource(LocalFleetResource.class)
+class PipelinedRedisTest {
+    private static final Request CLIENT_ID = Request.cmd(Command.CLIENT).arg("ID");
+
+    @Inject
+    PipelinedRedis pipelined;
+
+    @Inject
+    Vertx vertx;
+
+    @Test
+    void oneEventLoopsCommandsShareOneConnectionAndADroppedOneIsReplaced() throws Exception {
+        Context loop = vertx.getOrCreateContext();
+        List<Long> ids = on(loop, () -> {
+            List<Future<Response>> sent = new ArrayList<>();
+            for (int i = 0; i < 100; i++) {
+                sent.add(pipelined.send(CLIENT_ID));
+            }
+            return Future.all(sent).map(all -> sent.stream().map(f -> f.result().toLong()).toList());
+        });
+        assertEquals(1, ids.stream().distinct().count(), "100 commands made at once on one event loop used " + ids);
+        long first = ids.get(0);
+
+        Redis operator = Redis.createClient(vertx, TestFleet.get().layout().fleetRedisUri(RedisUsers.ADMIN));
+        try {
+            operator.send(Request.cmd(Command.CLIENT).arg("KILL").arg("ID").arg(first)).toCompletionStage()
+                    .toCompletableFuture().get(10, TimeUnit.SECONDS);
+        } finally {
+            operator.close();
+        }
+        // the command in flight when the connection dropped may fail; the ones after it go out on a new one
+        Awaitility.await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
+                .until(() -> on(loop, () -> pipelined.send(CLIENT_ID)).toLong() != first);
+        assertNotEquals(first, on(loop, () -> pipelined.send(CLIENT_ID)).toLong());
+    }
+
+    /** {@code command}'s result, made on {@code loop}'s event loop thread. */
+    private static <T> T on(Context loop, Supplier<Future<T>> command) throws Exception {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        loop.runOnContext(ignored -> command.get().onComplete(done -> {
+            if (done.succeeded()) {
+                result.complete(done.result());
+            } else {
+                result.completeExceptionally(done.cause());
+            }
+        }));
+        return result.get(10, TimeUnit.SECONDS);
+    }
+}
