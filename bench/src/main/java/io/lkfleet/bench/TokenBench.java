@@ -53,18 +53,22 @@ final class TokenBench {
         List<Window> peers = new ArrayList<>();
         JitWarmUp.Result warm;
         long compiledInWindows;
+        ScriptStats scriptsBefore;
+        ScriptStats scripts;
         try (NodeTokenPeer node = NodeTokenPeer.start(ctx)) {
             warm = JitWarmUp.untilSettled(tokenPid, ctx.log(),
                     slice -> ctx.wrk().run(tokenUrl, requests, "application/json", ctx.connections(), slice));
             // V8 has no compile counter to watch: Node gets the fixed warm-up it always had
             ctx.wrk().run(node.url, requests, "application/json", ctx.connections(), ctx.jvmWarmUp());
             long compiledBefore = JitWarmUp.compiled(tokenPid, ctx.log());
+            scriptsBefore = ScriptStats.read(ctx);
             // alternating short windows: both endpoints see the same contention of the shared box
             for (int i = 0; i < WINDOWS; i++) {
                 ours.add(window(tokenUrl, requests, tokenPid, routerPid, besides));
                 peers.add(window(node.url, requests, node.process.pid(), -1, new long[0]));
             }
             compiledInWindows = JitWarmUp.compiled(tokenPid, ctx.log()) - compiledBefore;
+            scripts = ScriptStats.read(ctx).minus(scriptsBefore);
         }
 
         double oursRate = median(ours, Window::rate);
@@ -103,6 +107,9 @@ final class TokenBench {
                 .row("CPU per token on the path outside lkfleet's JVMs (median window)", "lkfleet's Redis (admit.lua) "
                         + Section.ms(redisCpu) + " + Kafka broker (fleet.decisions) " + Section.ms(kafkaCpu),
                         "Node's path has neither", "")
+                .row("of which the admission script itself (Redis's INFO commandstats over token-service's windows)",
+                        String.format("%.1f µs per EVALSHA (%,d calls; the rest of Redis's CPU per token is outside the script: reading,"
+                                + " parsing and answering each command, and other clients' calls)", scripts.microsPerCall(), scripts.calls()), "", "")
                 .note("Goal (issue 15): ≥ 0.5× the Node endpoint's tokens/s, p99 ≤ 2× Node's, CPU per token over every"
                         + " lkfleet process ≤ 2× Node's — " + (goal ? "met" : "NOT met") + " in this run (medians).")
                 .note("Measured in " + windows + ", token-service and Node in turn, so both get the same share of the"
@@ -127,7 +134,9 @@ final class TokenBench {
                         "seconds", warm.took().toSeconds())).raw("compiled_in_measured_windows", compiledInWindows)
                 .raw("cpu_ms_per_token", Map.of("token_service", tokenCpuPerToken, "region_router", routerCpuPerToken,
                         "node_endpoint", nodeCpuPerToken, "redis_fleet", redisCpu, "kafka", kafkaCpu))
-                .raw("pair_ratio_median", pairRatio);
+                .raw("pair_ratio_median", pairRatio)
+                .raw("redis_evalsha", Map.of("calls", scripts.calls(), "usec", scripts.micros(),
+                        "usec_per_call", scripts.microsPerCall()));
     }
 
     private Window window(String url, Path requests, long pid, long routerPid, long[] besides) {
