@@ -136,7 +136,8 @@ class InstancesIT {
      * it), never both; and per region, the applications capacity-service counted since the wipe (the
      * outcomes that record an id) equal the distinct ids of the stream in the model's {@code applied}, so
      * no event was applied twice. Read once the webhooks of the calls' leaving are over: the tap's
-     * deliveries and the counts did not move between two reads, and the model holds every acknowledged id.
+     * deliveries, the topic, the model and the counts did not move between two reads, and the model holds
+     * every acknowledged id.
      */
     private static void everyAcknowledgedWebhookAppliedOnce(FleetLayout.Service capacity, Map<String, Double> atWipe)
             throws Exception {
@@ -183,9 +184,15 @@ class InstancesIT {
                     counts);
         }
 
-        /** No delivery came and nothing was counted since {@code before}, and the model holds every acknowledged id. */
+        /**
+         * Nothing moved since {@code before}: no delivery, no record in the topic, no event applied or counted;
+         * and the model holds every acknowledged id. The four parts are read one after the other, so a late
+         * event (a room_finished after the departure timeout) can land between them; comparing every part
+         * with the read before tells such a read apart from one of a quiet fleet.
+         */
         boolean settledSince(Audit before) {
             return deliveries.equals(before.deliveries) && counts.equals(before.counts)
+                    && topic.keySet().equals(before.topic.keySet()) && model.equals(before.model)
                     && acknowledged.stream().allMatch(id -> topic.containsKey(id) && model.holds(id, topic.get(id)));
         }
     }
