@@ -34,6 +34,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusTestResource(LocalFleetResource.class)
 class PipelinedRedisTest {
     private static final Request CLIENT_ID = Request.cmd(Command.CLIENT).arg("ID");
+    private static final String NEVER_FED = "fleet:test:never-fed";
 
     @Inject
     PipelinedRedis pipelined;
@@ -67,8 +68,41 @@ class PipelinedRedisTest {
         assertNotEquals(first, on(loop, () -> pipelined.send(CLIENT_ID)).toLong());
     }
 
+    @Test
+    void aConnectionThatAnswersNothingIsGivenUpAfterTheLongestBoundedWait() throws Exception {
+        Context loop = vertx.getOrCreateContext();
+        long silent = on(loop, () -> pipelined.send(CLIENT_ID)).toLong();
+        // a pop nothing feeds holds this connection's answers while Redis answers every other connection:
+        // what a connection a network partition cut looks like from here
+        CompletableFuture<Response> popped = new CompletableFuture<>();
+        loop.runOnContext(ignored -> pipelined.send(Request.cmd(Command.BLPOP).arg(NEVER_FED).arg(0))
+                .onComplete(done -> popped.complete(done.result())));
+
+        long replacement = Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(500))
+                .ignoreExceptions()
+                .until(() -> on(loop, () -> pipelined.send(CLIENT_ID), Duration.ofSeconds(1)).toLong(), id -> id != silent);
+        assertNotEquals(silent, replacement);
+        assertEquals(replacement, on(loop, () -> pipelined.send(CLIENT_ID)).toLong(),
+                "later commands use the new connection");
+
+        // what still waited on the old connection is answered once it answers again (the partition heals)
+        Redis operator = Redis.createClient(vertx, TestFleet.get().layout().fleetRedisUri(RedisUsers.ADMIN));
+        try {
+            operator.send(Request.cmd(Command.RPUSH).arg(NEVER_FED).arg("healed")).toCompletionStage()
+                    .toCompletableFuture().get(10, TimeUnit.SECONDS);
+        } finally {
+            operator.close();
+        }
+        assertEquals("healed", popped.get(10, TimeUnit.SECONDS).get(1).toString());
+    }
+
     /** {@code command}'s result, made on {@code loop}'s event loop thread. */
     private static <T> T on(Context loop, Supplier<Future<T>> command) throws Exception {
+        return on(loop, command, Duration.ofSeconds(10));
+    }
+
+    /** {@code command}'s result, made on {@code loop}'s event loop thread, if it came within {@code wait}. */
+    private static <T> T on(Context loop, Supplier<Future<T>> command, Duration wait) throws Exception {
         CompletableFuture<T> result = new CompletableFuture<>();
         loop.runOnContext(ignored -> command.get().onComplete(done -> {
             if (done.succeeded()) {
@@ -77,6 +111,6 @@ class PipelinedRedisTest {
                 result.completeExceptionally(done.cause());
             }
         }));
-        return result.get(10, TimeUnit.SECONDS);
+        return result.get(wait.toMillis(), TimeUnit.MILLISECONDS);
     }
 }
