@@ -51,6 +51,8 @@ final class CapacityBench {
      */
     private static final int LAG_POLL_IDS = 500;
     private static final int CEILING_REQUESTS = 100_000;
+    /** Events per apply_event.lua call as capacity-service sends them (LoadStore.EVENTS_PER_CALL). */
+    private static final int EVENTS_PER_CALL = 32;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final BenchContext ctx;
@@ -210,11 +212,17 @@ final class CapacityBench {
         double seconds = (System.nanoTime() - start) / 1e9;
         Map<String, Double> cpu = CpuBudget.perEventUs(cpuBefore, budget.take(), count);
         double rate = count / seconds;
-        String[] ceiling = applyCeiling();
-        double ceilingRate = Double.parseDouble(ceiling[1]);
+        String[] ceiling = applyCeiling(EVENTS_PER_CALL);
+        double ceilingRate = Double.parseDouble(ceiling[1]) * EVENTS_PER_CALL;
+        String[] single = applyCeiling(1);
+        double singleRate = Double.parseDouble(single[1]);
         section.row("applied events/s draining a backlog of " + BACKLOG, Section.perSecond(rate),
-                        "redis-benchmark EVALSHA apply_event.lua: " + Section.perSecond(ceilingRate),
+                        "redis-benchmark EVALSHA apply_event.lua, " + EVENTS_PER_CALL + " events a call as capacity-service"
+                                + " calls it: " + Section.perSecond(ceilingRate) + " events/s",
                         Section.ratio(rate, ceilingRate))
+                .row("the same backlog beside one event a call", Section.perSecond(rate),
+                        "redis-benchmark EVALSHA apply_event.lua, 1 event a call: " + Section.perSecond(singleRate),
+                        Section.ratio(rate, singleRate))
                 .row("CPU per event draining the backlog", CpuBudget.describe(cpu), "", "")
                 .note("Backlog: produced as fast as the producer goes (" + Section.perSecond(BACKLOG * 1e9 / (produced
                         - start)) + "), then applied by capacity-service a poll at a time (up to max.poll.records, one"
@@ -222,8 +230,9 @@ final class CapacityBench {
                         + CEILING_REQUESTS + " EVALSHA of capacity-service's apply_event.lua as capacity-service loads"
                         + " it (common's redis_keys.lua, model_gate.lua, room_assignment.lua, apply_event.lua), in db 1"
                         + " of lkfleet's"
-                        + " Redis: a participant_joined of a new event id opening a new room, so every call applies"
-                        + " (none is a cheap duplicate) and no hash grows across calls.")
+                        + " Redis, " + EVENTS_PER_CALL + " events a call (as capacity-service sends them; events/s = calls/s × "
+                        + EVENTS_PER_CALL + ") and 1 event a call: each a participant_joined of a new event id opening a"
+                        + " new room, so every event applies (none is a cheap duplicate) and no hash grows across calls.")
                 .note("CPU per event of the backlog: each process's user + system time from the first record produced"
                         + " to the last applied ÷ the events applied (the broker's includes taking the bench's produce);"
                         + " the rest of the box is /proc/stat's busy time less those processes (the bench's producer and"
@@ -231,15 +240,18 @@ final class CapacityBench {
                 .raw("cpu_us_per_event_backlog", cpu)
                 .raw("backlog", Map.of("events", BACKLOG, "applied", count, "seconds", seconds, "applied_per_s", rate,
                         "produce_seconds", (produced - start) / 1e9))
-                .raw("redis_benchmark_evalsha_apply_event", Map.of("requests_per_s", ceilingRate, "avg_ms", ceiling[2],
-                        "p50_ms", ceiling[4], "p99_ms", ceiling[6]));
+                .raw("redis_benchmark_evalsha_apply_event", Map.of("events_per_call", EVENTS_PER_CALL,
+                        "events_per_s", ceilingRate, "avg_ms", ceiling[2], "p50_ms", ceiling[4], "p99_ms", ceiling[6]))
+                .raw("redis_benchmark_evalsha_apply_event_single", Map.of("requests_per_s", singleRate, "avg_ms", single[2],
+                        "p50_ms", single[4], "p99_ms", single[6]));
     }
 
     /**
-     * What Redis alone executes of the apply script: redis-benchmark's CSV row (test, rps, avg, min,
-     * p50, p95, p99, max). The script's text is composed as common's LuaScript.load composes it.
+     * What Redis alone executes of the apply script, {@code eventsPerCall} events a call: redis-benchmark's
+     * CSV row (test, calls/s, avg, min, p50, p95, p99, max). The script's text is composed as common's
+     * LuaScript.load composes it.
      */
-    private String[] applyCeiling() throws Exception {
+    private String[] applyCeiling(int eventsPerCall) throws Exception {
         AdminRedis admin = new AdminRedis(ctx);
         Path script = ctx.workDir().resolve("apply_event.bench.lua");
         StringBuilder source = new StringBuilder("#!lua\n");
@@ -255,14 +267,15 @@ final class CapacityBench {
         // the model's gate writes a region only while its mark says rebuilt
         Procs.run(admin.cli("-n", "1", "SET", r + "model", RedisKeys.MODEL_REBUILT + "0"), admin.env(), Duration.ofSeconds(10),
                 ctx.log());
-        // __rand_int__: a new event id, room and participant each call (redis-benchmark -r)
-        String out = Procs.run(admin.benchmark("--dbnum", "1", "-c",
-                Integer.toString(ctx.connections()), "-n", Integer.toString(CEILING_REQUESTS), "-r", "1000000000",
-                "--csv", "EVALSHA", sha, "3", r + "applied", r + "model", r + "snapshot", r, "EV___rand_int__",
-                "participant_joined",
-                Long.toString(Instant.now().getEpochSecond()), "cbench-__rand_int__", "RM_cbench", "PA___rand_int__",
-                "", "", "", "1", "1700", "32", "2500", "86400", "user-1", "3600", "", "", ""), Map.of(), Duration.ofSeconds(120),
-                ctx.log());
+        // __rand_int__: a new event id, room and participant each event (redis-benchmark -r)
+        List<String> command = new ArrayList<>(List.of("--dbnum", "1", "-c", Integer.toString(ctx.connections()), "-n",
+                Integer.toString(CEILING_REQUESTS / eventsPerCall), "-r", "1000000000", "--csv", "EVALSHA", sha, "3",
+                r + "applied", r + "model", r + "snapshot", r, "1700", "32", "2500", "86400", "3600", ""));
+        for (int i = 0; i < eventsPerCall; i++) {
+            command.addAll(List.of("EV___rand_int__", "participant_joined", Long.toString(Instant.now().getEpochSecond()),
+                    "cbench-__rand_int__", "RM_cbench", "PA___rand_int__", "", "", "", "1", "user-1", "", ""));
+        }
+        String out = Procs.run(admin.benchmark(command.toArray(String[]::new)), Map.of(), Duration.ofSeconds(120), ctx.log());
         Procs.run(admin.cli("-n", "1", "FLUSHDB"), admin.env(), Duration.ofSeconds(60), ctx.log());
         String row = out.lines().filter(l -> l.startsWith("\"EVALSHA")).findFirst()
                 .orElseThrow(() -> new IllegalStateException("redis-benchmark printed no EVALSHA row (see " + ctx.log() + ")"));

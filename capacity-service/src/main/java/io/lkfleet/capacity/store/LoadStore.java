@@ -46,6 +46,13 @@ public class LoadStore {
     private static final LuaScript SYNC_NODE = LuaScript.load(LoadStore.class, "sync_node.lua", "model_gate.lua");
     private static final LuaScript SCAN_REGION = LuaScript.load(LoadStore.class, "scan_region.lua");
     private static final String CLOSED = "MODEL_CLOSED";
+    /**
+     * Most events of one apply_event.lua call. The script builds its functions once per call, which cost
+     * Redis about as much as applying an event did (a third less CPU per event at 8 or more per call, on a
+     * private Redis; 2026-12-03-event-path.md, session 8); Redis runs nothing else during a call, so it is
+     * kept short (32 events: about 1 ms), not a whole poll.
+     */
+    static final int EVENTS_PER_CALL = 32;
     private static final Duration WRITE_TIMEOUT = Duration.ofSeconds(5);
 
     /** A write Redis refused: the region's model is being rebuilt, or lost; write again later. */
@@ -91,8 +98,8 @@ public class LoadStore {
 
     /**
      * Applies {@code changes} in the given order as one pipeline of {@code apply_event.lua} calls per
-     * region, each on one connection (Redis runs them one after another, in that order, so a room's
-     * events keep their order); returns their outcomes in the same order ({@code before_snapshot}
+     * region ({@value #EVENTS_PER_CALL} events a call), each on one connection (Redis runs them one after
+     * another, in that order, so a room's events keep their order); returns their outcomes in the same order ({@code before_snapshot}
      * for an event the last rebuild's snapshot holds already). One pipeline per region, not per poll:
      * a region's keys share one hash slot, and on a Redis Cluster a pipeline must stay on the master
      * that holds its slot. Fails as a whole when any call fails, with {@link ModelClosed} when the
@@ -110,8 +117,14 @@ public class LoadStore {
             byRegion.computeIfAbsent(changes.get(i).region(), region -> new ArrayList<>()).add(i);
         }
         List<Uni<List<String>>> pipelines = new ArrayList<>(byRegion.size());
-        byRegion.forEach((region, indexes) -> pipelines.add(applyInRegion(region,
-                indexes.stream().map(i -> applyCall(changes.get(i), at.isEmpty() ? null : at.get(i), claim)).toList())));
+        byRegion.forEach((region, indexes) -> {
+            List<Request> calls = new ArrayList<>();
+            for (int from = 0; from < indexes.size(); from += EVENTS_PER_CALL) {
+                calls.add(applyCall(region, indexes.subList(from, Math.min(indexes.size(), from + EVENTS_PER_CALL)).stream()
+                        .map(i -> new Positioned(changes.get(i), at.isEmpty() ? null : at.get(i))).toList(), claim));
+            }
+            pipelines.add(applyInRegion(region, calls));
+        });
         return Uni.join().all(pipelines).andFailFast().map(outcomes -> {
             String[] ordered = new String[changes.size()];
             int region = 0;
@@ -125,8 +138,12 @@ public class LoadStore {
         });
     }
 
+    /** An event and its place in the stream (null: never skipped). */
+    private record Positioned(WebhookChange change, StreamPosition at) {
+    }
+
     /**
-     * One region's calls as one pipeline. Should Redis not know the script (first use, restart,
+     * One region's calls as one pipeline; the outcomes of all their events, in order. Should Redis not know the script (first use, restart,
      * failover), the pipeline is sent again behind a {@code SCRIPT LOAD}: keyless, it goes to the same
      * master as the calls, where a {@code SCRIPT LOAD} sent on its own might not.
      */
@@ -138,22 +155,31 @@ public class LoadStore {
                 .onFailure(LuaScript::unknownScript)
                 .recoverWithUni(() -> reactive.getRedis().batch(loadFirst).map(replies -> replies.subList(1, replies.size())))
                 .onFailure(LoadStore::refused).transform(e -> new ModelClosed(region, e))
-                .map(responses -> responses.stream().map(Response::toString).toList());
+                .map(responses -> {
+                    List<String> outcomes = new ArrayList<>();
+                    responses.forEach(call -> call.forEach(outcome -> outcomes.add(outcome.toString())));
+                    return outcomes;
+                });
     }
 
-    private Request applyCall(WebhookChange e, StreamPosition at, String claim) {
+    /** One apply_event.lua call: the region's keys and the model's settings, then each event's arguments. */
+    private Request applyCall(String region, List<Positioned> events, String claim) {
+        List<String> args = new ArrayList<>(7 + 13 * events.size());
+        args.addAll(List.of(RedisKeys.region(region), Double.toString(model.forwardedVideoKbps()),
+                Integer.toString(model.assumptions().audioKbps()), Integer.toString(model.assumptions().screenShareKbps()),
+                Long.toString(config.events().appliedRetention().toSeconds()),
+                Long.toString(config.finishedRoomTtl().toSeconds()), claim));
+        for (Positioned event : events) {
+            WebhookChange e = event.change();
+            StreamPosition at = event.at();
+            args.addAll(List.of(e.eventId(), e.type(), Long.toString(e.createdAt()), e.room(), e.roomSid(),
+                    e.participantSid(), e.trackSid(), e.trackKind(), e.egressId(), e.egressActive() ? "1" : "0",
+                    e.participantIdentity(), at == null ? "" : Integer.toString(at.partition()),
+                    at == null ? "" : Long.toString(at.offset())));
+        }
         Request call = Request.cmd(Command.EVALSHA);
-        for (String argument : APPLY_EVENT.evalshaArguments(List.of(RedisKeys.appliedEvents(e.region()),
-                RedisKeys.model(e.region()), RedisKeys.snapshot(e.region())), List.of(
-                RedisKeys.region(e.region()), e.eventId(), e.type(), Long.toString(e.createdAt()), e.room(),
-                e.roomSid(), e.participantSid(), e.trackSid(), e.trackKind(), e.egressId(),
-                e.egressActive() ? "1" : "0", Double.toString(model.forwardedVideoKbps()),
-                Integer.toString(model.assumptions().audioKbps()),
-                Integer.toString(model.assumptions().screenShareKbps()),
-                Long.toString(config.events().appliedRetention().toSeconds()), e.participantIdentity(),
-                Long.toString(config.finishedRoomTtl().toSeconds()),
-                at == null ? "" : Integer.toString(at.partition()), at == null ? "" : Long.toString(at.offset()),
-                claim))) {
+        for (String argument : APPLY_EVENT.evalshaArguments(List.of(RedisKeys.appliedEvents(region),
+                RedisKeys.model(region), RedisKeys.snapshot(region)), args)) {
             call.arg(argument);
         }
         return call;

@@ -1,41 +1,36 @@
--- Applies one LiveKit webhook event to a region's load model, atomically and idempotently.
+-- Applies LiveKit webhook events to a region's load model, one after another in the given order, each
+-- once (idempotent by event id). A call takes several events so that the functions and tables below are
+-- built once per call rather than once per event (they were a quarter of an event's cost in Redis); it
+-- is atomic like any script, so Redis runs nothing else between its events.
 -- State is kept per object (participant by sid, track by sid, egress by id) with terminal
 -- tombstones, and the room's counts move with each object's change of state, so duplicates and
 -- reordering within a room converge on the same state. Room, node and region counters move by the room's delta.
 -- KEYS[1] = fleet:{region}:applied (declares the region's slot; every key used shares its tag),
 -- KEYS[2] = fleet:{region}:model (the gate, model_gate.lua), KEYS[3] = fleet:{region}:snapshot
--- ARGV: prefix, event id, type, createdAt (epoch s), room, room sid, participant sid, track sid,
---       track kind (video|audio|screen|''), egress id, egress active (1|0),
---       kbit/s per forwarded video / audio / screen-share track, applied-id retention (s),
---       participant identity, finished-room TTL (s), topic partition and offset of the event
---       ('' for a rebuild's own), the writer's claim ('' for the live stream)
-if modelClosed(KEYS[2], ARGV[20]) then return redis.error_reply(MODEL_CLOSED) end
--- the rebuild read LiveKit after this event happened, so its effect is in the model already
-local resumeAt = ARGV[18] ~= '' and tonumber(redis.call('HGET', KEYS[3], ARGV[18]))
-if resumeAt and tonumber(ARGV[19]) < resumeAt then return 'before_snapshot' end
-local applied = KEYS[1]
-local prefix, id, etype, created, room, roomSid = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]), ARGV[5], ARGV[6]
-local psid, tsid, kind, egressId, egressActive = ARGV[7], ARGV[8], ARGV[9], ARGV[10], ARGV[11]
-local videoKbps, audioKbps, screenKbps = tonumber(ARGV[12]), tonumber(ARGV[13]), tonumber(ARGV[14])
-local retention = tonumber(ARGV[15])
-local identity = ARGV[16]
-local finishedTtl = tonumber(ARGV[17])
+-- ARGV: prefix, kbit/s per forwarded video / audio / screen-share track, applied-id retention (s),
+--       finished-room TTL (s), the writer's claim ('' for the live stream), then EVENT_ARGS per event:
+--       event id, type, createdAt (epoch s), room, room sid, participant sid, track sid,
+--       track kind (video|audio|screen|''), egress id, egress active (1|0), participant identity,
+--       topic partition and offset of the event ('' for a rebuild's own)
+-- Returns each event's outcome, in the events' order: applied, duplicate, before_snapshot, stale,
+-- finished or unknown_room.
+if modelClosed(KEYS[2], ARGV[7]) then return redis.error_reply(MODEL_CLOSED) end
+local applied, snapshotKey = KEYS[1], KEYS[3]
+local prefix = ARGV[1]
+local videoKbps, audioKbps, screenKbps = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+local retention, finishedTtl = tonumber(ARGV[5]), tonumber(ARGV[6])
+local COMMON_ARGS, EVENT_ARGS = 7, 13
+local totalsKey = prefix .. 'totals'
 
-if redis.call('ZSCORE', applied, id) then
-  return 'duplicate'
-end
-redis.call('ZADD', applied, created, id)
-redis.call('ZREMRANGEBYSCORE', applied, '-inf', '(' .. (created - retention))
-
-local roomKey = roomKeyOf(prefix, room)
-local partsKey, tracksKey, egressKey = roomKey .. ':participants', roomKey .. ':tracks', roomKey .. ':egress'
-local publishedKey = roomKey .. ':published'
+-- The event being applied and its room's keys: set by applyEvent for each event in turn, read by the
+-- functions below.
+local id, etype, created, room, roomSid, psid, tsid, kind, egressId, egressActive, identity
+local roomKey, partsKey, tracksKey, egressKey, publishedKey
 -- region-router's reservations of joins (admit.lua) and their sums
-local reservedKey, roomReservations = roomKey .. ':reserved', roomKey .. ':reservations'
+local reservedKey, roomReservations
 -- Joined publishers whose reservation is still drawn from as the model counts their part (see
 -- drawCounted): a set of identities, so a track costs O(those), not a read of the room's reservations.
-local drawingKey = roomKey .. ':drawing'
-local totalsKey = prefix .. 'totals'
+local drawingKey
 local FIELDS = { 'participants', 'publishers', 'subscribers', 'video_tracks', 'audio_tracks', 'screen_tracks',
   'video_subs', 'audio_subs', 'screen_subs', 'subscriptions', 'egress_kbps', 'egress_active' }
 local MOVING = { 'participants', 'subscriptions', 'egress_kbps' }
@@ -46,17 +41,56 @@ local MOVING = { 'participants', 'subscriptions', 'egress_kbps' }
 -- moves them exactly as the object's state moves, so duplicates and reordering still converge.
 local COUNTED = { 'participants', 'publishers', 'video_tracks', 'audio_tracks', 'screen_tracks', 'egress_active' }
 local KINDS = { video = 'video_tracks', audio = 'audio_tracks', screen = 'screen_tracks' }
-local counts = {}
+local counts
+
+-- What this event reads of the room's hash, read in one HMGET and kept while only this script's own
+-- writes (which update it) touch those fields; forgotten (read again at the next use) after a finish
+-- or a placement. The same for the room's participants, :published and seats below: an event reads
+-- each once, not once per step (a track_published used to read its participant's state six times).
+local ROOM_FIELDS = { 'sid', 'since', 'finished', 'published_by_owner', 'node', 'lost', 'empty_since' }
+for _, f in ipairs(FIELDS) do ROOM_FIELDS[#ROOM_FIELDS + 1] = f end
+local roomState
+
+local function roomNow()
+  if not roomState then
+    local v = redis.call('HMGET', roomKey, unpack(ROOM_FIELDS))
+    roomState = {}
+    for i, f in ipairs(ROOM_FIELDS) do roomState[f] = v[i] end
+  end
+  return roomState
+end
 
 local function loadCounts()
-  local v = redis.call('HMGET', roomKey, unpack(COUNTED))
-  for i, f in ipairs(COUNTED) do counts[f] = tonumber(v[i]) or 0 end
+  local room = roomNow()
+  for _, f in ipairs(COUNTED) do counts[f] = tonumber(room[f]) or 0 end
+end
+
+-- A participant's state in the room's :participants ('J', 'L' or false), read once per event.
+local partStates
+local function partOf(participant)
+  local state = partStates[participant]
+  if state == nil then
+    state = redis.call('HGET', partsKey, participant)
+    partStates[participant] = state
+  end
+  return state
+end
+
+local function setPart(participant, state)
+  redis.call('HSET', partsKey, participant, state)
+  partStates[participant] = state
 end
 
 -- A participant's live tracks by kind: fields <sid>|<kind> of the room's :published hash (gone at 0).
+-- Read once per event; moveTrack replaces (never changes) the table, so an earlier result stays as read.
+local published
 local function publishedBy(participant)
-  local v = redis.call('HMGET', publishedKey, participant .. '|video', participant .. '|audio', participant .. '|screen')
-  local byKind = { video = tonumber(v[1]) or 0, audio = tonumber(v[2]) or 0, screen = tonumber(v[3]) or 0 }
+  local byKind = published[participant]
+  if not byKind then
+    local v = redis.call('HMGET', publishedKey, participant .. '|video', participant .. '|audio', participant .. '|screen')
+    byKind = { video = tonumber(v[1]) or 0, audio = tonumber(v[2]) or 0, screen = tonumber(v[3]) or 0 }
+    published[participant] = byKind
+  end
   return byKind, byKind.video + byKind.audio + byKind.screen
 end
 
@@ -70,10 +104,14 @@ end
 
 -- A live track of the participant appears (sign 1) or goes (-1); it counts while its owner is active.
 local function moveTrack(participant, kind, sign)
-  local _, before = publishedBy(participant)
+  local byKind, before = publishedBy(participant)
   local field = participant .. '|' .. kind
-  if redis.call('HINCRBY', publishedKey, field, sign) == 0 then redis.call('HDEL', publishedKey, field) end
-  if redis.call('HGET', partsKey, participant) ~= 'J' then return end
+  local now = redis.call('HINCRBY', publishedKey, field, sign)
+  if now == 0 then redis.call('HDEL', publishedKey, field) end
+  local moved = { video = byKind.video, audio = byKind.audio, screen = byKind.screen }
+  moved[kind] = now
+  published[participant] = moved
+  if partOf(participant) ~= 'J' then return end
   counts[KINDS[kind]] = counts[KINDS[kind]] + sign
   if before == 0 then
     counts.publishers = counts.publishers + 1
@@ -94,40 +132,51 @@ local function shape()
   return s
 end
 
--- Stores the room's new shape and moves node and region counters by the difference.
+-- Stores the room's new shape (the fields whose value changed) and moves node and region counters by
+-- the difference.
 local function store(s)
-  local old = redis.call('HMGET', roomKey, 'participants', 'subscriptions', 'egress_kbps', 'node', 'lost')
-  local args = {}
+  local old = roomNow()
+  local args, written = {}, {}
   for _, f in ipairs(FIELDS) do
-    args[#args + 1] = f
-    args[#args + 1] = s[f]
-  end
-  redis.call('HSET', roomKey, unpack(args))
-  -- since when nobody is in the room (the reaper's idle rule): set as it empties, kept while it stays so
-  if s.participants > 0 then
-    redis.call('HDEL', roomKey, 'empty_since')
-  else
-    redis.call('HSETNX', roomKey, 'empty_since', created)
-  end
-  local counted = old[4] and old[4] ~= '' and old[5] ~= '1'
-  for i, f in ipairs(MOVING) do
-    local delta = s[f] - (tonumber(old[i]) or 0)
-    if delta ~= 0 then
-      redis.call('HINCRBY', totalsKey, f, delta)
-      if counted then redis.call('HINCRBY', nodeKeyOf(prefix, old[4]), f, delta) end
+    local value = s[f]
+    if tonumber(old[f]) ~= value then
+      args[#args + 1] = f
+      args[#args + 1] = value
+      written[f] = value
     end
   end
+  if #args > 0 then redis.call('HSET', roomKey, unpack(args)) end
+  -- since when nobody is in the room (the reaper's idle rule): set as it empties, kept while it stays so
+  local emptySince = old.empty_since
+  if s.participants > 0 then
+    if emptySince then redis.call('HDEL', roomKey, 'empty_since') end
+    emptySince = false
+  elseif not emptySince then
+    redis.call('HSETNX', roomKey, 'empty_since', created)
+    emptySince = created
+  end
+  local counted = old.node and old.node ~= '' and old.lost ~= '1'
+  for _, f in ipairs(MOVING) do
+    local delta = s[f] - (tonumber(old[f]) or 0)
+    if delta ~= 0 then
+      redis.call('HINCRBY', totalsKey, f, delta)
+      if counted then redis.call('HINCRBY', nodeKeyOf(prefix, old.node), f, delta) end
+    end
+  end
+  for f, value in pairs(written) do old[f] = value end
+  old.empty_since = emptySince
 end
 
 -- Ends the room's current session: its load leaves the node and the region.
 local function finish()
   redis.call('DEL', partsKey, tracksKey, egressKey, publishedKey, drawingKey)
+  partStates, published = {}, {}
   for _, f in ipairs(COUNTED) do counts[f] = 0 end
   store(shape())
-  local state = redis.call('HMGET', roomKey, 'node', 'lost')
-  if state[1] and state[1] ~= '' and state[2] ~= '1' then
-    redis.call('HINCRBY', nodeKeyOf(prefix, state[1]), 'rooms', -1)
-    redis.call('SREM', nodeKeyOf(prefix, state[1]) .. ':rooms', room)
+  local state = roomNow()
+  if state.node and state.node ~= '' and state.lost ~= '1' then
+    redis.call('HINCRBY', nodeKeyOf(prefix, state.node), 'rooms', -1)
+    redis.call('SREM', nodeKeyOf(prefix, state.node) .. ':rooms', room)
   end
   redis.call('HSET', roomKey, 'finished', 1, 'node', '', 'lost', 0)
   redis.call('HDEL', roomKey, 'empty_since')
@@ -135,6 +184,7 @@ local function finish()
   redis.call('EXPIRE', roomKey, finishedTtl)
   redis.call('HINCRBY', totalsKey, 'rooms', -1)
   redis.call('SREM', prefix .. 'rooms', room)
+  roomState = nil
 end
 
 -- region-router reserved this participant's join (admit.lua). The reservation goes, in the same
@@ -145,14 +195,24 @@ end
 -- ':reserved' hashes hold their sums.
 -- The identity's live reservation, found through its seat: admit.lua keeps one seat per identity,
 -- "seat:<identity>" = "<#tenant>:<tenant><member>", naming its one member (nil if none is live).
+-- An identity found without one keeps none for the rest of the event (this script only releases
+-- and rewrites live ones), so it is looked up once.
+local seatless
 local function seatOf(who)
+  if seatless[who] then return nil end
   local seat = redis.call('HGET', reservedKey, 'seat:' .. who)
   local len, rest = string.match(seat or '', '^(%d+):(.*)$')
-  if not len then return nil end
+  if not len then
+    seatless[who] = true
+    return nil
+  end
   local member = string.sub(rest, tonumber(len) + 1)
   local expires = redis.call('ZSCORE', roomReservations, member)
   local rid, holder, role, subs, kbps, node = string.match(member, '^([^|]*)|(.*)|([PS])|(%d+)|(%d+)|([^|]*)$')
-  if not expires or holder ~= who then return nil end
+  if not expires or holder ~= who then
+    seatless[who] = true
+    return nil
+  end
   return { member = member, tenant = string.sub(rest, 1, tonumber(len)), rid = rid, role = role,
     subs = tonumber(subs), kbps = tonumber(kbps), node = node, expires = expires }
 end
@@ -162,8 +222,11 @@ local function releaseReservation(roles)
   if not r or not string.find(roles, r.role, 1, true) then return end
   -- The room is on the node the router created it on; the poller may not have seen it yet,
   -- and the load must be on a node before the reservation that stood for it goes.
-  local placed = redis.call('HMGET', roomKey, 'node', 'lost')
-  if not placed[1] or placed[1] == '' or placed[2] == '1' then assignRoom(prefix, roomKey, room, r.node) end
+  local placed = roomNow()
+  if not placed.node or placed.node == '' or placed.lost == '1' then
+    assignRoom(prefix, roomKey, room, r.node)
+    roomState = nil
+  end
   redis.call('ZREM', roomReservations, r.member)
   -- its seat and its tenant's count go too
   redis.call('HDEL', reservedKey, 'seat:' .. identity)
@@ -189,7 +252,7 @@ local KBPS = { video = videoKbps, audio = audioKbps, screen = screenKbps }
 
 -- The participant's live tracks the model counts (by kind; none while it is not active).
 local function countedTracks(participant)
-  if redis.call('HGET', partsKey, participant) ~= 'J' then return { video = 0, audio = 0, screen = 0 } end
+  if partOf(participant) ~= 'J' then return { video = 0, audio = 0, screen = 0 } end
   return publishedBy(participant)
 end
 
@@ -230,7 +293,7 @@ end
 -- now counted leaves its reservation; its newly counted tracks leave those of the joined others.
 local function drawCounted(before, wasActive)
   local now = countedTracks(psid)
-  if redis.call('HGET', partsKey, psid) ~= 'J' then return end
+  if partOf(psid) ~= 'J' then return end
   local others = counts.participants - 1
   local newly = {}
   for k in pairs(KINDS) do newly[k] = math.max(0, now[k] - before[k]) end
@@ -256,86 +319,128 @@ end
 
 local function start()
   redis.call('HSET', roomKey, 'sid', roomSid, 'since', created, 'finished', 0)
-  redis.call('HDEL', roomKey, 'empty_since')
+  if roomNow().empty_since then redis.call('HDEL', roomKey, 'empty_since') end
   redis.call('PERSIST', roomKey)
   redis.call('HINCRBY', totalsKey, 'rooms', 1)
   redis.call('SADD', prefix .. 'rooms', room)
+  local state = roomNow()
+  state.sid, state.since, state.finished, state.empty_since = roomSid, created, '0', false
 end
 
-local session = redis.call('HMGET', roomKey, 'sid', 'since', 'finished')
-if roomSid ~= '' and session[1] ~= roomSid then
-  if not session[1] or session[1] == '' then
-    start()
-  elseif created < (tonumber(session[2]) or 0) then
-    return 'stale'
+-- the rebuild's snapshot: partition -> the first offset the model does not hold (false: none)
+local resumeAt, trimmedTo = {}, nil
+
+local function applyEvent(at)
+  id, etype, created, room, roomSid = ARGV[at + 1], ARGV[at + 2], tonumber(ARGV[at + 3]), ARGV[at + 4], ARGV[at + 5]
+  psid, tsid, kind, egressId, egressActive = ARGV[at + 6], ARGV[at + 7], ARGV[at + 8], ARGV[at + 9], ARGV[at + 10]
+  identity = ARGV[at + 11]
+  local partition, offset = ARGV[at + 12], ARGV[at + 13]
+  -- the rebuild read LiveKit after this event happened, so its effect is in the model already
+  if partition ~= '' then
+    if resumeAt[partition] == nil then resumeAt[partition] = tonumber(redis.call('HGET', snapshotKey, partition)) or false end
+    if resumeAt[partition] and tonumber(offset) < resumeAt[partition] then return 'before_snapshot' end
+  end
+  -- NX: the id is recorded unless it is there already, which makes this event a duplicate
+  if redis.call('ZADD', applied, 'NX', created, id) == 0 then
+    return 'duplicate'
+  end
+  -- ids older than the retention go; again only when the bound moved (an equal bound removes nothing more)
+  local keepFrom = created - retention
+  if keepFrom ~= trimmedTo then
+    redis.call('ZREMRANGEBYSCORE', applied, '-inf', '(' .. keepFrom)
+    trimmedTo = keepFrom
+  end
+
+  roomKey = roomKeyOf(prefix, room)
+  partsKey, tracksKey, egressKey = roomKey .. ':participants', roomKey .. ':tracks', roomKey .. ':egress'
+  publishedKey = roomKey .. ':published'
+  reservedKey, roomReservations = roomKey .. ':reserved', roomKey .. ':reservations'
+  drawingKey = roomKey .. ':drawing'
+  counts, roomState, partStates, published, seatless = {}, nil, {}, {}, {}
+
+  local session = roomNow()
+  if roomSid ~= '' and session.sid ~= roomSid then
+    if not session.sid or session.sid == '' then
+      start()
+    elseif created < (tonumber(session.since) or 0) then
+      return 'stale'
+    else
+      -- the room name is reused by a new session: the old one no longer counts
+      if session.finished ~= '1' then finish() end
+      start()
+    end
   else
-    -- the room name is reused by a new session: the old one no longer counts
-    if session[3] ~= '1' then finish() end
-    start()
+    if session.sid and created < (tonumber(session.since) or 0) then
+      -- the session starts at its earliest event, whatever order they arrive in
+      redis.call('HSET', roomKey, 'since', created)
+      session.since = created
+    end
+    if session.finished == '1' then return 'finished' end
+    if not session.sid then return 'unknown_room' end
   end
-else
-  if session[1] and created < (tonumber(session[2]) or 0) then
-    -- the session starts at its earliest event, whatever order they arrive in
-    redis.call('HSET', roomKey, 'since', created)
+
+  -- a room counted before :published existed gets it once, from its tracks
+  if not roomNow().published_by_owner and redis.call('HSETNX', roomKey, 'published_by_owner', 1) == 1 then
+    roomNow().published_by_owner = '1'
+    local tracks = redis.call('HGETALL', tracksKey)
+    for i = 1, #tracks, 2 do
+      local owner, kind = string.match(tracks[i + 1], '^(.*)|(%a+)$')
+      if owner and KINDS[kind] then redis.call('HINCRBY', publishedKey, owner .. '|' .. kind, 1) end
+    end
   end
-  if session[3] == '1' then return 'finished' end
-  if not session[1] then return 'unknown_room' end
+  loadCounts()
+  if etype == 'room_finished' then
+    finish()
+    return 'applied'
+  elseif etype == 'participant_joined' then
+    if not partOf(psid) then
+      setPart(psid, 'J')
+      activate(psid, 1)
+      drawCounted({ video = 0, audio = 0, screen = 0 }, false)
+    end
+    releaseReservation('S')
+  elseif etype == 'participant_left' or etype == 'participant_connection_aborted' then
+    if partOf(psid) == 'J' then activate(psid, -1) end
+    setPart(psid, 'L')
+    releaseReservation('PS')
+    redis.call('SREM', drawingKey, identity)
+  elseif etype == 'track_published' and KINDS[kind] then
+    local wasActive = partOf(psid) == 'J'
+    local before = countedTracks(psid)
+    if not redis.call('HGET', tracksKey, tsid) then
+      redis.call('HSET', tracksKey, tsid, psid .. '|' .. kind)
+      moveTrack(psid, kind, 1)
+    end
+    -- media from a participant proves it is active even if its participant_joined is still to come
+    if not partOf(psid) then
+      setPart(psid, 'J')
+      activate(psid, 1)
+    end
+    local _, live = publishedBy(psid)
+    drawCounted(before, wasActive)
+    if live >= 2 then releaseReservation('PS') end
+  elseif etype == 'track_unpublished' then
+    local was = redis.call('HGET', tracksKey, tsid)
+    redis.call('HSET', tracksKey, tsid, 'U')
+    local owner, k = string.match(was or '', '^(.*)|(%a+)$')
+    if owner and KINDS[k] then moveTrack(owner, k, -1) end
+  elseif (etype == 'egress_started' or etype == 'egress_updated') and egressId ~= '' then
+    local was = redis.call('HGET', egressKey, egressId)
+    if was ~= 'E' then
+      local now = egressActive == '1' and 'A' or 'E'
+      redis.call('HSET', egressKey, egressId, now)
+      counts.egress_active = counts.egress_active + (now == 'A' and 1 or 0) - (was == 'A' and 1 or 0)
+    end
+  elseif etype == 'egress_ended' and egressId ~= '' then
+    if redis.call('HGET', egressKey, egressId) == 'A' then counts.egress_active = counts.egress_active - 1 end
+    redis.call('HSET', egressKey, egressId, 'E')
+  end
+  store(shape())
+  return 'applied'
 end
 
--- a room counted before :published existed gets it once, from its tracks
-if redis.call('HSETNX', roomKey, 'published_by_owner', 1) == 1 then
-  local tracks = redis.call('HGETALL', tracksKey)
-  for i = 1, #tracks, 2 do
-    local owner, kind = string.match(tracks[i + 1], '^(.*)|(%a+)$')
-    if owner and KINDS[kind] then redis.call('HINCRBY', publishedKey, owner .. '|' .. kind, 1) end
-  end
+local outcomes = {}
+for at = COMMON_ARGS, #ARGV - 1, EVENT_ARGS do
+  outcomes[#outcomes + 1] = applyEvent(at)
 end
-loadCounts()
-if etype == 'room_finished' then
-  finish()
-  return 'applied'
-elseif etype == 'participant_joined' then
-  if not redis.call('HGET', partsKey, psid) then
-    redis.call('HSET', partsKey, psid, 'J')
-    activate(psid, 1)
-    drawCounted({ video = 0, audio = 0, screen = 0 }, false)
-  end
-  releaseReservation('S')
-elseif etype == 'participant_left' or etype == 'participant_connection_aborted' then
-  if redis.call('HGET', partsKey, psid) == 'J' then activate(psid, -1) end
-  redis.call('HSET', partsKey, psid, 'L')
-  releaseReservation('PS')
-  redis.call('SREM', drawingKey, identity)
-elseif etype == 'track_published' and KINDS[kind] then
-  local wasActive = redis.call('HGET', partsKey, psid) == 'J'
-  local before = countedTracks(psid)
-  if not redis.call('HGET', tracksKey, tsid) then
-    redis.call('HSET', tracksKey, tsid, psid .. '|' .. kind)
-    moveTrack(psid, kind, 1)
-  end
-  -- media from a participant proves it is active even if its participant_joined is still to come
-  if not redis.call('HGET', partsKey, psid) then
-    redis.call('HSET', partsKey, psid, 'J')
-    activate(psid, 1)
-  end
-  local _, live = publishedBy(psid)
-  drawCounted(before, wasActive)
-  if live >= 2 then releaseReservation('PS') end
-elseif etype == 'track_unpublished' then
-  local was = redis.call('HGET', tracksKey, tsid)
-  redis.call('HSET', tracksKey, tsid, 'U')
-  local owner, k = string.match(was or '', '^(.*)|(%a+)$')
-  if owner and KINDS[k] then moveTrack(owner, k, -1) end
-elseif (etype == 'egress_started' or etype == 'egress_updated') and egressId ~= '' then
-  local was = redis.call('HGET', egressKey, egressId)
-  if was ~= 'E' then
-    local now = egressActive == '1' and 'A' or 'E'
-    redis.call('HSET', egressKey, egressId, now)
-    counts.egress_active = counts.egress_active + (now == 'A' and 1 or 0) - (was == 'A' and 1 or 0)
-  end
-elseif etype == 'egress_ended' and egressId ~= '' then
-  if redis.call('HGET', egressKey, egressId) == 'A' then counts.egress_active = counts.egress_active - 1 end
-  redis.call('HSET', egressKey, egressId, 'E')
-end
-store(shape())
-return 'applied'
+return outcomes
