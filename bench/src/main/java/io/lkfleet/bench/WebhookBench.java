@@ -98,11 +98,12 @@ final class WebhookBench {
             signal(capacity, "CONT");
         }
         Map<TopicPartition, Long> after = kafka.endOffsets(Topics.WEBHOOKS);
-        List<ConsumerRecord<byte[], byte[]>> landed = kafka.records(before, after, r -> eventId(r).startsWith(ID_PREFIX + "run")
-                || eventId(r).startsWith(ID_PREFIX + "pipe"));
-        long peerLanded = kafka.records(before, after, r -> eventId(r).startsWith(ID_PREFIX + "peer")).size();
-        Set<String> distinct = new HashSet<>();
-        landed.forEach(r -> distinct.add(eventId(r)));
+        List<String> landed = kafka.records(before, after, r -> {
+            String id = eventId(r);
+            return id.startsWith(ID_PREFIX + "run") || id.startsWith(ID_PREFIX + "pipe") ? id : null;
+        });
+        long peerLanded = kafka.records(before, after, r -> eventId(r).startsWith(ID_PREFIX + "peer") ? Boolean.TRUE : null).size();
+        Set<String> distinct = new HashSet<>(landed);
         long accepted = ours.count(200) + pipeline.count(200);
         boolean noLoss = landed.size() >= accepted;
         // Later phases start with capacity-service caught up, not draining this phase's backlog.
