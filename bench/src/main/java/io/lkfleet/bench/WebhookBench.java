@@ -164,8 +164,9 @@ final class WebhookBench {
                         + " (LiveKit's HS256 JWT, iss = API key, sha256 claim of the body), region eu-west; wrk cycles the set"
                         + " if it sends more. The unthrottled ProducerPerformance latency is queueing, so the second peer run"
                         + " is throttled to the rate webhook-ingest reached.")
-                .note("Both: acks=all, idempotence on, linger.ms=1, no compression, " + RECORD_SIZE + "-byte values, topics of "
-                        + ctx.fleet().layout().local().kafka().webhookPartitions() + " partitions on the same broker."
+                .note("Both: acks=all, idempotence on, no compression, " + RECORD_SIZE + "-byte values, topics of "
+                        + ctx.fleet().layout().local().kafka().webhookPartitions() + " partitions on the same broker; ProducerPerformance with linger.ms=1, webhook-ingest with linger.ms=0 and one"
+                        + " produce request in flight (records arriving meanwhile go in the next one)."
                         + " Like for like: capacity-service (the only consumer of livekit.webhooks) is paused with SIGSTOP"
                         + " while webhook-ingest's headline run and both peer runs are measured; the pipeline row before"
                         + " them is the same load with it consuming. ProducerPerformance keeps as many records in flight as"

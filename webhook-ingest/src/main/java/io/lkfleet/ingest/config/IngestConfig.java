@@ -48,8 +48,13 @@ public interface IngestConfig {
     /** The local disk spool that holds events while Kafka cannot take them. */
     Spool spool();
 
-    /** Producer {@code linger.ms}: small, since every request waits for its own record's ack. */
-    @WithDefault("1")
+    /**
+     * Producer {@code linger.ms}. 0: every request waits for its own record's ack, and LiveKit posts a room's
+     * next event only after that answer, so a linger is paid once per event of a room (1 ms made one room's
+     * events 5× slower to deliver, bench/results/2026-12-03-event-path.md, session 8). Batching under load
+     * comes from the one produce request in flight instead.
+     */
+    @WithDefault("0")
     int lingerMs();
 
     interface Spool {

@@ -59,6 +59,10 @@ public class WebhookProducer {
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, config.compression());
         props.put(ProducerConfig.LINGER_MS_CONFIG, config.lingerMs());
+        // One produce request at a time: records that arrive meanwhile ride in the next one, so batches grow
+        // with load without a linger, and a lone record (a room's next event: LiveKit posts a room's events one
+        // at a time) leaves at once. Order per partition stays strict with idempotence.
+        props.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
         // send() blocks while metadata is missing or the buffer is full: never longer than a request may wait.
         props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, timeout.toMillis());
         // Keep the one topic's metadata even after a quiet spell, so send() does not block to fetch it again.
