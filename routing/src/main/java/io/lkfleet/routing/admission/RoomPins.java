@@ -1,11 +1,12 @@
 package io.lkfleet.routing.admission;
 
 import io.lkfleet.common.redis.LuaScript;
+import io.lkfleet.routing.PipelinedRedis;
 import io.lkfleet.routing.RedisBound;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
-import io.quarkus.redis.datasource.value.ReactiveValueCommands;
-import io.quarkus.redis.datasource.value.SetArgs;
 import io.smallrye.mutiny.Uni;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Request;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.util.List;
@@ -21,20 +22,26 @@ public class RoomPins {
     private static final LuaScript COMPARE_AND_DELETE = LuaScript.load(RoomPins.class, "compare_and_delete.lua");
 
     private final ReactiveRedisDataSource redis;
-    private final ReactiveValueCommands<String, String> values;
+    private final PipelinedRedis pipelined;
     private final RedisBound bound;
 
     /** Every call is bounded ({@link RedisBound}), as on the whole route path. */
-    public RoomPins(ReactiveRedisDataSource redis, RedisBound bound) {
+    public RoomPins(ReactiveRedisDataSource redis, PipelinedRedis pipelined, RedisBound bound) {
         this.redis = redis;
-        this.values = redis.value(String.class);
+        this.pipelined = pipelined;
         this.bound = bound;
     }
 
-    /** Claims {@code region} for a new room; false when the room was already claimed (for any region). */
-    public Uni<Boolean> claim(String room, String region, Duration ttl) {
-        return bound.on("SET NX of the room's claim", values.setGet(RouterKeys.roomRegion(room), region,
-                new SetArgs().nx().px(ttl))).map(previous -> previous == null);
+    /**
+     * Claims {@code region} for a new room: null when this call claimed it, else the region the room was
+     * already claimed for. Sent on the event loop's pipelined connection, like the admission script, so a
+     * new room's claim and admission made one after the other go out together (one round trip, issue 15.2).
+     */
+    public Uni<String> claim(String room, String region, Duration ttl) {
+        Request set = Request.cmd(Command.SET).arg(RouterKeys.roomRegion(room)).arg(region).arg("NX").arg("GET")
+                .arg("PX").arg(ttl.toMillis());
+        return bound.on("SET NX of the room's claim", Uni.createFrom().completionStage(() -> pipelined.send(set)
+                .toCompletionStage())).map(previous -> previous == null ? null : previous.toString());
     }
 
     /** Gives up a claim of {@code region} for {@code room}, unless it is another region's by now. */

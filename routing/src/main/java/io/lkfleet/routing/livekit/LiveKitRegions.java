@@ -10,9 +10,16 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
 import io.vertx.mutiny.core.Vertx;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -20,8 +27,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import livekit.LivekitModels;
+import okhttp3.Request;
 import org.jboss.logging.Logger;
-import retrofit2.Call;
 
 /**
  * The router's view of each region's LiveKit: the node registry (read through common's
@@ -38,7 +45,15 @@ public class LiveKitRegions {
     private final Map<String, LiveKitRegistry> registries;
     /** The joins' room look-ups use clients of their own: a burst of them must not delay the registry poll. */
     private final Map<String, LiveKitRegistry> roomLookups;
+    /** Builds each RoomService request (URL, Authorization, protobuf body); {@link #api} sends it. */
     private final Map<String, RoomServiceClient> roomServices = new ConcurrentHashMap<>();
+    /**
+     * Sends RoomService requests without blocking a thread: the answer comes back on the event loop that
+     * asked. LiveKit's own client (OkHttp) blocks a thread per call, and a new room's join paid a hop to a
+     * worker thread and one back (issue 15.2: ~3 ms each on two busy cores).
+     */
+    private final HttpClient api;
+    private final long apiTimeoutMillis;
     private final Map<String, List<RegisteredNode>> nodes = new ConcurrentHashMap<>();
     /** CreateRoom as routing waits for it, per region: a new room's join pays it (issue 15.2 compares the two). */
     private final Map<String, Timer> createRoomTimes = new ConcurrentHashMap<>();
@@ -48,9 +63,13 @@ public class LiveKitRegions {
     public LiveKitRegions(FleetConfig fleet, RoutingConfig config, Vertx vertx, MeterRegistry meters) {
         registries = LiveKitRegistry.ofFleet(vertx.getDelegate(), fleet);
         roomLookups = LiveKitRegistry.ofFleet(vertx.getDelegate(), fleet);
+        apiTimeoutMillis = config.livekitApiTimeout().toMillis();
+        // a connection per join the gate lets through at most; kept open between calls (and by the API check)
+        api = vertx.getDelegate().createHttpClient(new HttpClientOptions().setMaxPoolSize(config.maxConcurrentRoutes())
+                .setConnectTimeout((int) apiTimeoutMillis));
         fleet.regions().forEach((name, region) -> {
             roomServices.put(name, RoomServiceClient.create(httpUrl(region.livekitUrl()), region.apiKey(),
-                    region.apiSecret(), false, http -> http.callTimeout(config.livekitApiTimeout())));
+                    region.apiSecret()));
             createRoomTimes.put(name, Timer.builder("lkfleet.router.livekit.create.room")
                     .description("LiveKit's CreateRoom of a new room, as routing waited for it (failures included)")
                     .tag("region", name).publishPercentileHistogram().register(meters));
@@ -67,19 +86,17 @@ public class LiveKitRegions {
      * after start took 154-179 ms against 63-103 ms later).
      */
     @Scheduled(every = "${routing.livekit-api-check-interval:30s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
-    void checkApi() {
-        roomServices.forEach((region, service) -> {
-            boolean up;
-            try {
-                up = service.listRooms(List.of(API_CHECK_ROOM)).execute().isSuccessful();
-            } catch (java.io.IOException | RuntimeException e) {
-                up = false;
-            }
-            if (apiUp.get(region).getAndSet(up ? 1 : 0) != (up ? 1 : 0) || !up) {
-                LOG.logf(up ? Logger.Level.INFO : Logger.Level.WARN, "region %s: LiveKit's RoomService %s", region,
-                        up ? "answers" : "does not answer (a new room's join will be refused livekit-unavailable)");
-            }
-        });
+    Uni<Void> checkApi() {
+        return Uni.join().all(roomServices.entrySet().stream().map(service -> call(service.getValue()
+                .listRooms(List.of(API_CHECK_ROOM)).request()).map(answer -> true).onFailure().recoverWithItem(false)
+                .invoke(up -> {
+                    String region = service.getKey();
+                    if (apiUp.get(region).getAndSet(up ? 1 : 0) != (up ? 1 : 0) || !up) {
+                        LOG.logf(up ? Logger.Level.INFO : Logger.Level.WARN, "region %s: LiveKit's RoomService %s",
+                                region, up ? "answers" : "does not answer (a new room's join will be refused"
+                                        + " livekit-unavailable)");
+                    }
+                })).toList()).andCollectFailures().replaceWithVoid();
     }
 
     /** Nodes of {@code region} as last read (empty until the first poll answered). */
@@ -119,21 +136,56 @@ public class LiveKitRegions {
         return Uni.createFrom().completionStage(() -> roomLookups.get(region).nodeOf(room)).map(node -> node.orElse(null));
     }
 
-    /** Creates {@code room} on {@code nodeId} through the region's RoomService, so LiveKit agrees with the router. */
-    public LivekitModels.Room createRoom(String region, String room, String nodeId, int maxParticipants) {
-        Call<LivekitModels.Room> call = roomServices.get(region).createRoom(room, null, maxParticipants, nodeId);
-        long started = System.nanoTime();
+    /**
+     * Creates {@code room} on {@code nodeId} through the region's RoomService, so LiveKit agrees with the
+     * router; without blocking (the request is the SDK's, sent by {@link #api}), bounded by
+     * {@code routing.livekit-api-timeout}.
+     */
+    public Uni<LivekitModels.Room> createRoom(String region, String room, String nodeId, int maxParticipants) {
+        Request create = roomServices.get(region).createRoom(room, null, maxParticipants, nodeId).request();
+        Timer time = createRoomTimes.get(region);
+        return Uni.createFrom().deferred(() -> {
+            long started = System.nanoTime();
+            return call(create).map(LiveKitRegions::room)
+                    .onTermination().invoke(() -> time.record(System.nanoTime() - started, TimeUnit.NANOSECONDS));
+        });
+    }
+
+    private static LivekitModels.Room room(Buffer body) {
         try {
-            retrofit2.Response<LivekitModels.Room> response = call.execute();
-            if (!response.isSuccessful() || response.body() == null) {
-                throw new IllegalStateException("CreateRoom answered HTTP " + response.code());
-            }
-            return response.body();
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException("CreateRoom failed: " + e.getMessage(), e);
-        } finally {
-            createRoomTimes.get(region).record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+            return LivekitModels.Room.parseFrom(body.getBytes());
+        } catch (IOException e) {
+            throw new IllegalStateException("CreateRoom answered what is not a room: " + e.getMessage(), e);
         }
+    }
+
+    /** One RoomService request, as the SDK built it; the answer's body, or a failure unless HTTP 200. */
+    private Uni<Buffer> call(Request request) {
+        RequestOptions options = new RequestOptions().setMethod(HttpMethod.valueOf(request.method()))
+                .setAbsoluteURI(request.url().toString()).setTimeout(apiTimeoutMillis);
+        request.headers().forEach(header -> options.putHeader(header.getFirst(), header.getSecond()));
+        Buffer body;
+        try (okio.Buffer bytes = new okio.Buffer()) {
+            if (request.body() != null) {
+                request.body().writeTo(bytes);
+                if (request.body().contentType() != null) {
+                    options.putHeader("Content-Type", request.body().contentType().toString());
+                }
+            }
+            body = Buffer.buffer(bytes.readByteArray());
+        } catch (IOException e) {
+            return Uni.createFrom().failure(e);
+        }
+        String what = request.url().encodedPath();
+        return Uni.createFrom().completionStage(() -> api.request(options)
+                .compose(sent -> sent.send(body))
+                .compose(answer -> answer.statusCode() == 200 ? answer.body()
+                        : answer.body().transform(ignored -> failed(what, answer)))
+                .toCompletionStage());
+    }
+
+    private static io.vertx.core.Future<Buffer> failed(String what, HttpClientResponse answer) {
+        return io.vertx.core.Future.failedFuture(new IllegalStateException(what + " answered HTTP " + answer.statusCode()));
     }
 
     static String httpUrl(String livekitUrl) {
@@ -145,5 +197,6 @@ public class LiveKitRegions {
         registries.values().forEach(LiveKitRegistry::close);
         roomLookups.values().forEach(LiveKitRegistry::close);
         roomServices.clear();
+        api.close();
     }
 }

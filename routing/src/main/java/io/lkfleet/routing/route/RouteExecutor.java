@@ -17,10 +17,10 @@ import io.lkfleet.routing.config.RoutingConfig;
 import io.lkfleet.routing.decision.DecisionPublisher;
 import io.lkfleet.routing.livekit.LiveKitRegions;
 import io.smallrye.mutiny.Uni;
-import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import org.jboss.logging.Logger;
 
 /**
@@ -97,8 +97,7 @@ public class RouteExecutor {
                         ? new Replan() : last.exhausted(join.room()));
             }
             Attempt attempt = attempts.get(index);
-            return prepare(attempt).chain(() -> admission.admit(request(join, attempt.region(), attempt.node(),
-                    attempt.roomToGrow(), false))).chain(result -> switch (result.outcome()) {
+            return claimAndAdmit(attempt).chain(result -> switch (result.outcome()) {
                         case ADMITTED -> attempt.createsRoom() ? create(attempt, result)
                                 : Uni.createFrom().item(decision(attempt.region(), attempt.node(), 0, result, false,
                                         attempt.latencySource()));
@@ -133,23 +132,86 @@ public class RouteExecutor {
                     RoomCost.ZERO, false, null))).from(0);
         }
 
-        /** Claims the attempt's region for a room without one (giving up the claim of a region tried before). */
-        private Uni<Void> prepare(Attempt attempt) {
-            Uni<Void> ready = Uni.createFrom().voidItem();
-            if (attempt.claimRegion() && !attempt.region().equals(claimed)) {
-                ready = giveUpClaim().chain(() -> pins.claim(join.room(), attempt.region(), config.pinTtl()))
-                        .invoke(won -> {
-                            if (!won) {
+        /**
+         * The attempt's admission, with its region claimed first for a room without a claim (giving up the
+         * claim of a region tried before). The claim and the admission script are sent together (issue 15.2:
+         * on a loaded box each round trip cost a new room's join several ms): on the event loop's connection
+         * the claim runs first, and Redis answers both from one read. The admission does not depend on the
+         * claim (it re-checks the pin itself); a claim that was lost is judged with its admission's outcome
+         * ({@link #afterLostClaim}).
+         */
+        private Uni<AdmissionResult> claimAndAdmit(Attempt attempt) {
+            AdmissionRequest request = request(join, attempt.region(), attempt.node(), attempt.roomToGrow(), false);
+            if (!attempt.claimRegion() || attempt.region().equals(claimed)) {
+                return unpinLost(attempt).chain(() -> admission.admit(request));
+            }
+            if (attempt.kind() == Attempt.Kind.REPLACE_LOST) {
+                // the dead node's pin must be gone before the script runs: claim, unpin, admit, in turn
+                return giveUpClaim().chain(() -> pins.claim(join.room(), attempt.region(), config.pinTtl()))
+                        .invoke(holder -> {
+                            if (holder != null) {
                                 throw new Replan();
                             }
                             claimed = attempt.region();
-                        }).replaceWithVoid();
+                        }).chain(() -> unpinLost(attempt)).chain(() -> admission.admit(request));
             }
-            if (attempt.kind() == Attempt.Kind.REPLACE_LOST) {
-                // compare-and-delete: a pin another join set since the snapshot survives
-                ready = ready.chain(() -> pins.unpin(attempt.region(), join.room(), attempt.lostNode())).replaceWithVoid();
+            return giveUpClaim().chain(() -> {
+                // both sent now, the claim first; each settles on its own before either is looked at
+                CompletableFuture<String> claim = pins.claim(join.room(), attempt.region(), config.pinTtl())
+                        .subscribeAsCompletionStage();
+                CompletableFuture<AdmissionResult> admit = admission.admit(request).subscribeAsCompletionStage();
+                return Uni.createFrom().completionStage(CompletableFuture.allOf(claim, admit).handle((ok, e) -> ok))
+                        .chain(() -> claimed(attempt, request, claim, admit));
+            });
+        }
+
+        private Uni<AdmissionResult> claimed(Attempt attempt, AdmissionRequest request,
+                CompletableFuture<String> claim, CompletableFuture<AdmissionResult> admit) {
+            if (claim.isCompletedExceptionally()) {
+                Throwable failure = claim.handle((holder, e) -> e).join();
+                AdmissionResult result = admit.isCompletedExceptionally() ? null : admit.join();
+                return giveBack(attempt, request, result).chain(() -> Uni.createFrom().failure(failure));
             }
-            return ready;
+            String holder = claim.join();
+            if (holder == null) {
+                claimed = attempt.region();
+                return Uni.createFrom().completionStage(admit);
+            }
+            return Uni.createFrom().completionStage(admit).chain(result -> afterLostClaim(attempt, request, holder, result));
+        }
+
+        /**
+         * Another join claimed the room first. Claimed for this region, the admission stands: the script
+         * admitted the join on the room's pin (set by it or by the other join) or names the pin to follow;
+         * anything else plans again, as a lost claim always did. Claimed for another region, the room goes
+         * there: whatever this admission reserved and pinned here is given back, and the join plans again.
+         */
+        private Uni<AdmissionResult> afterLostClaim(Attempt attempt, AdmissionRequest request, String holder,
+                AdmissionResult result) {
+            if (holder.equals(attempt.region()) && (result.outcome() == AdmissionResult.Outcome.ADMITTED
+                    || result.outcome() == AdmissionResult.Outcome.PINNED_ELSEWHERE)) {
+                return Uni.createFrom().item(result);
+            }
+            return giveBack(attempt, request, result).chain(() -> Uni.createFrom().failure(new Replan()));
+        }
+
+        /** Gives back what an admission that will not be used reserved and pinned; nothing if it admitted nothing. */
+        private Uni<Void> giveBack(Attempt attempt, AdmissionRequest request, AdmissionResult result) {
+            if (result == null || result.outcome() != AdmissionResult.Outcome.ADMITTED) {
+                return Uni.createFrom().voidItem();
+            }
+            Uni<Boolean> released = request.reservationId().equals(result.reservationId())
+                    ? admission.release(attempt.region(), attempt.node(), join.room(), tenantOf(join), result.reservationId())
+                    : Uni.createFrom().item(false); // a seat this identity already held stays with its answer
+            return released.chain(() -> pins.unpin(attempt.region(), join.room(), attempt.node()))
+                    .onFailure().recoverWithNull().replaceWithVoid(); // else the reservation expires, the pin is unused
+        }
+
+        /** A room re-placed from a dead node: its pin to that node goes (compare-and-delete: a pin set since stays). */
+        private Uni<Void> unpinLost(Attempt attempt) {
+            return attempt.kind() == Attempt.Kind.REPLACE_LOST
+                    ? pins.unpin(attempt.region(), join.room(), attempt.lostNode()).replaceWithVoid()
+                    : Uni.createFrom().voidItem();
         }
 
         Uni<Boolean> giveUpClaim() {
@@ -162,8 +224,7 @@ public class RouteExecutor {
         private Uni<RouteDecision> create(Attempt attempt, AdmissionResult result) {
             String region = attempt.region();
             String node = attempt.node();
-            return Uni.createFrom().item(() -> livekit.createRoom(region, join.room(), node, attempt.maxParticipants()))
-                    .runSubscriptionOn(Infrastructure.getDefaultWorkerPool()) // LiveKit's client blocks
+            return livekit.createRoom(region, join.room(), node, attempt.maxParticipants())
                     .map(created -> {
                         claimed = null; // the room is placed: its claim stays
                         return decision(region, node, attempt.maxParticipants(), result, true, attempt.latencySource());
