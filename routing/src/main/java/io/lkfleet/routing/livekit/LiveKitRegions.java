@@ -83,20 +83,21 @@ public class LiveKitRegions {
      * API secret or an unreachable API shows before a new room's join is refused livekit-unavailable. It
      * also keeps the client's connection open and its code loaded, so the first new room after a quiet
      * spell (or after start) does not pay a connection and class loading (issue 15.2: the first new rooms
-     * after start took 154-179 ms against 63-103 ms later).
+     * after start took 154-179 ms against 63-103 ms later). Runs on a worker thread: the SDK builds each
+     * kind of request by reflection the first time (seconds on a cold, busy JVM), so it builds a CreateRoom
+     * request here too, once, and a new room's join on the event loop finds that done.
      */
     @Scheduled(every = "${routing.livekit-api-check-interval:30s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
-    Uni<Void> checkApi() {
-        return Uni.join().all(roomServices.entrySet().stream().map(service -> call(service.getValue()
-                .listRooms(List.of(API_CHECK_ROOM)).request()).map(answer -> true).onFailure().recoverWithItem(false)
-                .invoke(up -> {
-                    String region = service.getKey();
-                    if (apiUp.get(region).getAndSet(up ? 1 : 0) != (up ? 1 : 0) || !up) {
-                        LOG.logf(up ? Logger.Level.INFO : Logger.Level.WARN, "region %s: LiveKit's RoomService %s",
-                                region, up ? "answers" : "does not answer (a new room's join will be refused"
-                                        + " livekit-unavailable)");
-                    }
-                })).toList()).andCollectFailures().replaceWithVoid();
+    void checkApi() {
+        roomServices.forEach((region, service) -> {
+            service.createRoom(API_CHECK_ROOM, null, null, null).request(); // built, never sent
+            boolean up = call(service.listRooms(List.of(API_CHECK_ROOM)).request()).map(answer -> true)
+                    .onFailure().recoverWithItem(false).await().indefinitely(); // bounded by the call's timeout
+            if (apiUp.get(region).getAndSet(up ? 1 : 0) != (up ? 1 : 0) || !up) {
+                LOG.logf(up ? Logger.Level.INFO : Logger.Level.WARN, "region %s: LiveKit's RoomService %s", region,
+                        up ? "answers" : "does not answer (a new room's join will be refused livekit-unavailable)");
+            }
+        });
     }
 
     /** Nodes of {@code region} as last read (empty until the first poll answered). */
