@@ -198,8 +198,9 @@ final class TokenBench {
     private static String agreement(List<Run> runs, java.util.function.ToDoubleFunction<Run> figure) {
         double mean = runs.stream().mapToDouble(figure).average().orElse(0);
         double deviation = runs.stream().mapToDouble(r -> Math.abs(figure.applyAsDouble(r) - mean) / mean).max().orElse(0);
-        return String.format("mean %.3f, ±%.1f %% (%s)", mean, 100 * deviation, runs.stream()
-                .map(r -> String.format("%.3f", figure.applyAsDouble(r))).reduce((a, b) -> a + ", " + b).orElse(""));
+        String format = mean >= 100 ? "%,.0f" : "%.3f";
+        return String.format("mean " + format + ", ±%.1f %% (%s)", mean, 100 * deviation, runs.stream()
+                .map(r -> String.format(format, figure.applyAsDouble(r))).reduce((a, b) -> a + ", " + b).orElse(""));
     }
 
     private Window window(String url, Path requests, long pid, long routerPid, long[] besides) {
