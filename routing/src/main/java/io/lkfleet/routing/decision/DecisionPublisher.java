@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -55,6 +56,8 @@ public class DecisionPublisher {
     static final int EARLY_RECORDS = 10_000;
     /** How often the topic's metadata is asked for until it is known. */
     private static final Duration METADATA_POLL = Duration.ofMillis(20);
+    /** At most one warning per this long about records not published (a broker outage fails every one). */
+    static final Duration WARNING_INTERVAL = Duration.ofSeconds(10);
     /** How long closing waits for records still being gathered. */
     private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
     private static final Logger LOG = Logger.getLogger(DecisionPublisher.class);
@@ -64,6 +67,9 @@ public class DecisionPublisher {
     private final MeterRegistry meters;
     private final Vertx vertx;
     private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+    private final Counter unpublished;
+    private final AtomicLong unpublishedSinceWarning = new AtomicLong();
+    private final AtomicLong lastWarningNanos = new AtomicLong(System.nanoTime() - WARNING_INTERVAL.toNanos());
     private final Queue<ProducerRecord<String, byte[]>> early = new ArrayBlockingQueue<>(EARLY_RECORDS);
     private volatile boolean topicKnown;
     private long metadataPoll = -1;
@@ -74,6 +80,9 @@ public class DecisionPublisher {
         this.json = json.writerFor(DecisionRecord.class);
         this.meters = meters;
         this.vertx = vertx;
+        this.unpublished = Counter.builder("lkfleet.router.decisions.unpublished")
+                .description("Decision records that did not reach " + Topics.DECISIONS + " (the joins were answered)")
+                .register(meters);
         Map<String, Object> props = new HashMap<>(kafka);
         props.put(ProducerConfig.ACKS_CONFIG, "1");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false);
@@ -114,14 +123,13 @@ public class DecisionPublisher {
         try {
             record = new ProducerRecord<>(Topics.DECISIONS, decision.room(), json.writeValueAsBytes(decision));
         } catch (JsonProcessingException e) {
-            LOG.warnf("decision for room %s not published: %s", decision.room(), e.getMessage());
+            notPublished(decision.room(), e.getMessage());
             return;
         }
         if (topicKnown) {
             send(record);
         } else if (!early.offer(record)) {
-            LOG.warnf("decision for room %s not published to %s: Kafka has not answered since start", decision.room(),
-                    Topics.DECISIONS);
+            notPublished(decision.room(), "Kafka has not answered since start");
         } else if (topicKnown) {
             // became known while this record was being held: the hand-over may have run before it arrived
             sendEarly();
@@ -153,12 +161,27 @@ public class DecisionPublisher {
         try {
             producer.send(record, (metadata, error) -> {
                 if (error != null) {
-                    LOG.warnf("decision for room %s not published to %s: %s", record.key(), Topics.DECISIONS,
-                            error.getMessage());
+                    notPublished(record.key(), error.getMessage());
                 }
             });
         } catch (KafkaException e) {
-            LOG.warnf("decision for room %s not published to %s: %s", record.key(), Topics.DECISIONS, e.getMessage());
+            notPublished(record.key(), e.getMessage());
+        }
+    }
+
+    /**
+     * Counts a record that was lost, and warns at most once per {@link #WARNING_INTERVAL} with how many were
+     * lost since the last warning: while Kafka is away every join's record fails, and a line each would
+     * flood the log at the join rate.
+     */
+    private void notPublished(String room, String why) {
+        unpublished.increment();
+        unpublishedSinceWarning.incrementAndGet();
+        long now = System.nanoTime();
+        long last = lastWarningNanos.get();
+        if (now - last >= WARNING_INTERVAL.toNanos() && lastWarningNanos.compareAndSet(last, now)) {
+            LOG.warnf("%d decision record(s) not published to %s since the last such warning (the latest for room %s):"
+                    + " %s", unpublishedSinceWarning.getAndSet(0), Topics.DECISIONS, room, why);
         }
     }
 
